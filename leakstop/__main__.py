@@ -1,0 +1,3 @@
+from leakstop.cli.main import main
+
+main()

@@ -1,0 +1,42 @@
+"""The provider registry: every module in this package that defines ``PROVIDER``.
+
+Discovery is by module, so adding a provider means adding one module here and nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import cache
+
+from leakstop.providers.base import Provider, Rule
+
+
+@cache
+def all_providers() -> tuple[Provider, ...]:
+    found: list[Provider] = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        provider = getattr(module, "PROVIDER", None)
+        if isinstance(provider, Provider):
+            found.append(provider)
+    return tuple(sorted(found, key=lambda p: p.name))
+
+
+def all_rules() -> tuple[Rule, ...]:
+    return tuple(rule for provider in all_providers() for rule in provider.rules)
+
+
+def get_provider(name: str) -> Provider:
+    for provider in all_providers():
+        if provider.name == name:
+            return provider
+    known = ", ".join(p.name for p in all_providers())
+    raise KeyError(f"unknown provider {name!r} (known: {known})")
+
+
+def get_rule(rule_id: str) -> Rule:
+    for rule in all_rules():
+        if rule.id == rule_id:
+            return rule
+    raise KeyError(f"unknown rule {rule_id!r}")

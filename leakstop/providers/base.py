@@ -1,0 +1,80 @@
+"""Declarative records that describe a provider's key families.
+
+A provider module builds one `Provider` with its `Rule`s; the detection engine, the
+detect-secrets plugin and the reports read only these records, so adding a provider never
+touches code outside its own module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One key family: what it looks like and when a match counts as that family's key."""
+
+    id: str
+    """Stable rule id written into reports, e.g. ``electronhub-api-key``."""
+    provider: str
+    title: str
+    """Human name, also the detect-secrets ``secret_type`` (stable: baselines store it)."""
+    prefix: str
+    """Literal that starts every key ("" for keys without one, like GUIDs)."""
+    body: str
+    """Regex for what follows the prefix, with explicit length bounds."""
+    rotatable: bool
+    """Whether the provider's regenerate call rotates keys of this family."""
+    guidance: str
+    """What to do about a leaked key of this family, shown in reports."""
+    context: tuple[str, ...] = ()
+    """Regexes (case-insensitive) that must each occur on the key's line, the few lines just
+    before it, or the file path, for a match to count (for shapes other products share)."""
+    line_context: tuple[str, ...] = ()
+    """Regexes (case-insensitive) that must each occur on the key's own line."""
+    ignore_paths: str | None = None
+    """Regex (case-insensitive) of file paths where this family is never reported, e.g. the
+    project files and lock files in which bare GUIDs are identifiers, not secrets."""
+    severity: str = "high"
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled(re.escape(self.prefix) + "(?:" + self.body + ")")
+
+    @property
+    def context_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(_compiled(c, re.IGNORECASE) for c in self.context)
+
+    @property
+    def line_context_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(_compiled(c, re.IGNORECASE) for c in self.line_context)
+
+    @property
+    def ignore_paths_pattern(self) -> re.Pattern[str] | None:
+        return _compiled(self.ignore_paths, re.IGNORECASE) if self.ignore_paths else None
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A provider: its name, default API base and the key families it issues."""
+
+    name: str
+    title: str
+    default_base_url: str
+    rules: tuple[Rule, ...] = field(default_factory=tuple)
+
+    @property
+    def env_url_var(self) -> str:
+        return f"LEAKSTOP_{self.name.upper()}_URL"
+
+
+_CACHE: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
+def _compiled(source: str, flags: int = 0) -> re.Pattern[str]:
+    key = (source, flags)
+    pattern = _CACHE.get(key)
+    if pattern is None:
+        pattern = _CACHE[key] = re.compile(source, flags)
+    return pattern

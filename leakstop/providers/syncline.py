@@ -1,0 +1,32 @@
+"""Syncline: `sk_user_` user keys, and `sk_live_` platform keys (Stripe shares that prefix,
+so those count only next to Syncline context)."""
+
+from leakstop.providers.base import Provider, Rule
+
+PROVIDER = Provider(
+    name="syncline",
+    title="Syncline",
+    default_base_url="https://api.syncline.run",
+    rules=(
+        Rule(
+            id="syncline-user-key",
+            provider="syncline",
+            title="Syncline User API Key",
+            prefix="sk_user_",
+            # Length and alphabet are not documented: bounded generously, underscores allowed.
+            body=r"[A-Za-z0-9_]{16,128}",
+            rotatable=True,
+            guidance="user key: `leakstop rotate --provider syncline` regenerates it",
+        ),
+        Rule(
+            id="syncline-platform-key",
+            provider="syncline",
+            title="Syncline Platform API Key",
+            prefix="sk_live_",
+            body=r"[A-Za-z0-9_]{16,128}",
+            rotatable=True,
+            guidance="platform key: `leakstop rotate --provider syncline` regenerates it",
+            context=(r"syncline",),
+        ),
+    ),
+)

@@ -1,0 +1,53 @@
+"""The stable JSON report (DESIGN.md): version 1, scan totals, findings without key material."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from leakstop.findings import Finding, ScanResult
+
+
+def finding_record(finding: Finding) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "provider": finding.provider,
+        "rule": finding.rule.id,
+        "file": finding.file,
+        "line": finding.line,
+        "column": finding.column,
+        "commit": finding.commit.sha if finding.commit else None,
+        "hashed_secret": finding.hashed_secret,
+        "redacted": finding.redacted,
+    }
+    if finding.commit:
+        record["author"] = finding.commit.author
+        record["date"] = finding.commit.date
+    if finding.verified is not None:
+        record["verified"] = finding.verified
+    if finding.rotation is not None:
+        record["rotation"] = dict(finding.rotation)
+    return record
+
+
+def report_dict(result: ScanResult) -> dict[str, Any]:
+    stats = result.stats
+    return {
+        "version": 1,
+        "scan": {
+            "mode": stats.mode,
+            "commits": stats.commits,
+            "files": stats.files,
+            "bytes": stats.bytes,
+            "seconds": stats.seconds,
+            "suppressed": result.suppressed,
+            "skipped": [
+                {"file": s.file, "reason": s.reason, **({"commit": s.commit} if s.commit else {})}
+                for s in result.skipped
+            ],
+        },
+        "findings": [finding_record(f) for f in result.findings],
+    }
+
+
+def render(result: ScanResult) -> str:
+    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"

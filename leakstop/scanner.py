@@ -1,0 +1,47 @@
+"""Runs blocks from a source through the detector and the baseline into a ScanResult."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from leakstop.detect.engine import Block, Detector
+from leakstop.findings import CommitInfo, Finding, ScanResult, ScanStats, Skipped
+from leakstop.providers import all_rules
+from leakstop.suppress.baseline import Baseline
+
+
+def scan(
+    items: Iterable[Block | Skipped],
+    mode: str,
+    baseline: Baseline | None = None,
+    detector: Detector | None = None,
+    commit: CommitInfo | None = None,
+) -> ScanResult:
+    started = time.monotonic()
+    detector = detector or Detector(all_rules())
+    baseline = baseline or Baseline.empty()
+    result = ScanResult(stats=ScanStats(mode=mode))
+    files: set[str] = set()
+    for item in items:
+        if isinstance(item, Skipped):
+            result.skipped.append(item)
+            continue
+        files.add(item.path)
+        result.stats.bytes += len(item.text)
+        for hit in detector.scan(item):
+            finding = Finding(
+                rule=hit.rule,
+                file=item.path,
+                line=hit.line,
+                column=hit.column,
+                secret=hit.secret,
+                commit=commit,
+            )
+            if baseline.accepts(finding.file, finding.hashed_secret):
+                result.suppressed += 1
+            else:
+                result.findings.append(finding)
+    result.stats.files = len(files)
+    result.stats.seconds = round(time.monotonic() - started, 3)
+    return result

@@ -1,0 +1,168 @@
+"""Parse git's unified diff output into blocks of added lines, streamed hunk by hunk.
+
+Each hunk becomes one `Block` holding its context and added lines (removed lines are
+dropped), numbered as in the new file, with only the added lines reportable. Context lines
+stay in the block because some rules need the lines above a key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from leakstop.detect.engine import Block
+from leakstop.findings import Skipped
+from leakstop.sources.text import DEFAULT_MAX_BYTES, decode, skip_reason
+
+_HUNK = re.compile(rb"^@@+ (?:-\d+(?:,(\d+))? )+\+(\d+)(?:,(\d+))? @@")
+
+
+@dataclass
+class _File:
+    path: str | None = None
+    lines: list[str] = field(default_factory=list)
+    added: set[int] = field(default_factory=set)
+    first: int = 1
+    size: int = 0
+    oversized: bool = False
+    reported: bool = False
+
+
+def parse(lines: Iterable[bytes], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[
+    Block | Skipped
+]:
+    """Blocks of every hunk and Skipped entries for files whose content is not text."""
+    current = _File()
+    old_left = new_left = 0
+    for raw in lines:
+        if old_left > 0 or new_left > 0:
+            tag = raw[:1]
+            if tag == b"+":
+                _append(current, raw[1:], added=True, max_bytes=max_bytes)
+                new_left -= 1
+            elif tag == b"-":
+                old_left -= 1
+            elif tag == b"\\":
+                pass  # "\ No newline at end of file"
+            else:  # context (an empty line when diff.suppressBlankEmpty is set)
+                _append(current, raw[1:], added=False, max_bytes=max_bytes)
+                old_left -= 1
+                new_left -= 1
+            if old_left <= 0 and new_left <= 0:
+                yield from _flush(current)
+            continue
+        if raw.startswith(b"diff --git "):
+            current = _File(path=_path_from_header(raw[11:].rstrip(b"\r\n")))
+        elif raw.startswith((b"rename to ", b"copy to ")):
+            current.path = _unquote(raw.split(b" to ", 1)[1].rstrip(b"\r\n"))
+        elif raw.startswith(b"+++ "):
+            target = raw[4:].rstrip(b"\r\n")
+            if target != b"/dev/null":
+                current.path = _strip_prefix(_unquote(target))
+        elif raw.startswith(b"Binary files ") and current.path is not None:
+            yield Skipped(current.path, "binary")
+        elif raw.startswith(b"@@"):
+            match = _HUNK.match(raw)
+            if match is None:
+                continue
+            old_left = int(match.group(1)) if match.group(1) is not None else 1
+            new_left = int(match.group(3)) if match.group(3) is not None else 1
+            current.first = int(match.group(2))
+            current.lines, current.added = [], set()
+
+
+def _append(file: _File, content: bytes, *, added: bool, max_bytes: int) -> None:
+    if file.oversized:
+        return
+    file.size += len(content)
+    if file.size > max_bytes:
+        file.oversized = True
+        return
+    number = file.first + len(file.lines)
+    file.lines.append(decode(content.rstrip(b"\n").rstrip(b"\r")))
+    if added:
+        file.added.add(number)
+
+
+def _flush(file: _File) -> Iterator[Block | Skipped]:
+    path = file.path or "?"
+    if file.oversized:
+        if not file.reported:
+            file.reported = True
+            yield Skipped(path, f"too large (added text over the limit of {file.size} bytes)")
+        return
+    if file.added:
+        text = "\n".join(file.lines)
+        if file.first == 1 and not file.reported:
+            reason = skip_reason(text[:200].encode("utf-8", "replace"))
+            if reason is not None:
+                file.reported = True
+                yield Skipped(path, reason)
+                return
+        yield Block(path=path, text=text, first_line=file.first, added=frozenset(file.added))
+    file.lines, file.added = [], set()
+
+
+def _path_from_header(header: bytes) -> str | None:
+    """`a/X b/X` (unquoted, same path both sides) or `"a/X" "b/Y"` (quoted)."""
+    if header.startswith(b'"') or header.endswith(b'"'):
+        tokens = _quoted_tokens(header)
+        return _strip_prefix(tokens[-1]) if tokens else None
+    if len(header) % 2 == 1:
+        half = (len(header) - 1) // 2
+        left, right = header[:half], header[half + 1 :]
+        if left[2:] == right[2:]:
+            return _strip_prefix(decode_path(right))
+    return None
+
+
+def _quoted_tokens(header: bytes) -> list[str]:
+    tokens: list[str] = []
+    rest = header
+    while rest:
+        rest = rest.lstrip(b" ")
+        if rest.startswith(b'"'):
+            end = 1
+            while end < len(rest) and rest[end : end + 1] != b'"':
+                end += 2 if rest[end : end + 1] == b"\\" else 1
+            tokens.append(_unquote(rest[: end + 1]))
+            rest = rest[end + 1 :]
+        else:
+            token, _, rest = rest.partition(b" ")
+            tokens.append(decode_path(token))
+    return tokens
+
+
+_ESCAPES = {b"n": 10, b"t": 9, b"r": 13, b'"': 34, b"\\": 92, b"a": 7, b"b": 8, b"f": 12, b"v": 11}
+
+
+def _unquote(value: bytes) -> str:
+    """Undo git's C-style quoting of unusual path names."""
+    if not (len(value) >= 2 and value.startswith(b'"') and value.endswith(b'"')):
+        return decode_path(value)
+    out = bytearray()
+    body = value[1:-1]
+    i = 0
+    while i < len(body):
+        char = body[i : i + 1]
+        if char == b"\\" and i + 1 < len(body):
+            nxt = body[i + 1 : i + 2]
+            if nxt.isdigit():
+                out.append(int(body[i + 1 : i + 4], 8))
+                i += 4
+                continue
+            out.append(_ESCAPES.get(nxt, nxt[0]))
+            i += 2
+            continue
+        out += char
+        i += 1
+    return decode_path(bytes(out))
+
+
+def decode_path(value: bytes) -> str:
+    return value.decode("utf-8", "surrogateescape")
+
+
+def _strip_prefix(path: str) -> str:
+    return path[2:] if path.startswith(("a/", "b/")) else path

@@ -1,0 +1,92 @@
+"""All of leakstop's git access: plain `git` subprocesses, streamed where output is large.
+
+GitPython is not used on the hot path: a subprocess with a pipe starts faster, streams, and
+keeps memory flat however large the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from leakstop.errors import LeakstopError
+
+# Options that make git's output independent of the user's configuration.
+_STABLE = ("-c", "core.quotePath=false", "-c", "color.ui=false", "-c", "diff.noprefix=false")
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("LC_ALL", "C")
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env.pop("GIT_EXTERNAL_DIFF", None)
+    return env
+
+
+def run(args: Sequence[str], cwd: Path, *, check: bool = True) -> bytes:
+    """Run a git command whose output is small; a failure becomes a LeakstopError."""
+    try:
+        proc = subprocess.run(
+            ["git", *_STABLE, *args], cwd=cwd, capture_output=True, env=_env(), check=False
+        )
+    except FileNotFoundError as exc:
+        raise LeakstopError("git is not installed or not on PATH") from exc
+    if check and proc.returncode != 0:
+        raise LeakstopError(f"git {args[0]} failed: {_first_line(proc.stderr)}")
+    return proc.stdout
+
+
+def stream(args: Sequence[str], cwd: Path) -> Iterator[bytes]:
+    """Yield git's output line by line (bytes, newline kept) without loading it whole."""
+    try:
+        proc = subprocess.Popen(
+            ["git", *_STABLE, *args],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_env(),
+            bufsize=1 << 16,
+        )
+    except FileNotFoundError as exc:
+        raise LeakstopError("git is not installed or not on PATH") from exc
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        yield from proc.stdout
+    finally:
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        proc.stderr.close()
+        code = proc.wait()
+    if code != 0:
+        raise LeakstopError(f"git {args[0]} failed: {_first_line(stderr)}")
+
+
+def repo_root(cwd: Path) -> Path | None:
+    """The work tree's top directory, or None outside a repository."""
+    try:
+        out = run(["rev-parse", "--show-toplevel"], cwd, check=False)
+    except LeakstopError:
+        raise
+    root = out.decode("utf-8", "surrogateescape").strip()
+    return Path(root) if root else None
+
+
+def require_repo(cwd: Path, what: str) -> Path:
+    root = repo_root(cwd)
+    if root is None:
+        raise LeakstopError(f"{what} needs a git repository, and {cwd} is not inside one")
+    return root
+
+
+def tracked_files(root: Path) -> list[str]:
+    out = run(["ls-files", "-z", "--cached", "--full-name"], root)
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def _first_line(stderr: bytes) -> str:
+    for line in stderr.decode("utf-8", "replace").splitlines():
+        if line.strip():
+            return line.strip()
+    return "no error message"
