@@ -1,0 +1,35 @@
+"""`leakstop demo` and `leakstop providers`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from leakstop.providers import all_providers, all_rules
+
+
+def test_demo_blocks_then_accepts_and_cleans_up(tmp_path: Path, run_cli: Any) -> None:
+    outcome = run_cli(["demo"], tmp_path)
+    assert outcome.code == 0, outcome.out
+    assert "The commit was refused" in outcome.out
+    assert "ElectronHub API Key" in outcome.out
+    assert "commit goes through" in outcome.out
+    repo_line = next(line for line in outcome.out.splitlines() if "throwaway repository" in line)
+    assert not Path(repo_line.split(": ", 1)[1]).exists()
+
+
+def test_providers_lists_every_rule_and_endpoint_override(
+    tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("LEAKSTOP_SCRAPEBIT_URL", "http://127.0.0.1:9")
+    outcome = run_cli(["providers"], tmp_path)
+    assert outcome.code == 0
+    for rule in all_rules():
+        assert rule.id in outcome.out
+    assert "http://127.0.0.1:9 (from LEAKSTOP_SCRAPEBIT_URL)" in outcome.out
+    assert len(all_providers()) == 4
+
+
+def test_unknown_command_is_usage_error(tmp_path: Path, run_cli: Any) -> None:
+    outcome = run_cli(["frobnicate"], tmp_path)
+    assert outcome.code == 2
