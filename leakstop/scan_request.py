@@ -51,7 +51,9 @@ def _baseline(request: ScanRequest, root: Path | None) -> Baseline:
     if not request.use_baseline:
         return Baseline.empty()
     if request.baseline is not None:
-        path = request.baseline if request.baseline.is_absolute() else request.cwd / request.baseline
+        path = (
+            request.baseline if request.baseline.is_absolute() else request.cwd / request.baseline
+        )
         if not path.is_file():
             raise LeakstopError(f"baseline not found: {request.baseline}")
         return Baseline.load(path)

@@ -62,7 +62,9 @@ def init_repo(path: Path) -> Repo:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_git(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No user or system git config leaks into tests, and no provider is reachable."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))

@@ -14,8 +14,10 @@ def providers_command() -> None:
 
     for provider in all_providers():
         override = os.environ.get(provider.env_url_var)
-        endpoint = f"{override} (from {provider.env_url_var})" if override else (
-            f"{provider.default_base_url} (default; set {provider.env_url_var} to change)"
+        endpoint = (
+            f"{override} (from {provider.env_url_var})"
+            if override
+            else (f"{provider.default_base_url} (default; set {provider.env_url_var} to change)")
         )
         click.echo(f"{provider.title} [{provider.name}]")
         click.echo(f"  endpoint: {endpoint}")

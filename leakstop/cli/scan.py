@@ -16,17 +16,25 @@ from leakstop.sources.text import DEFAULT_MAX_BYTES
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--staged", is_flag=True, help="Added lines of the index against HEAD (pre-commit).")
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
     help="Report format.",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option(
-    "--baseline", type=click.Path(dir_okay=False),
+    "--baseline",
+    type=click.Path(dir_okay=False),
     help="detect-secrets baseline of accepted findings [default: .secrets.baseline if present].",
 )
 @click.option("--no-baseline", is_flag=True, help="Ignore any baseline.")
 @click.option(
-    "--max-file-size", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
     help="Skip (and name in the report) files larger than this many bytes.",
 )
 def scan_command(

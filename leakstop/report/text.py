@@ -32,14 +32,18 @@ def render(result: ScanResult) -> str:
         out.append("")
         for f in findings:
             where = f"{f.file}:{f.line}:{f.column}"
-            commit = f" (commit {f.commit.sha[:12]}, {f.commit.author}, {f.commit.date})" if (
-                f.commit
-            ) else ""
+            commit = (
+                f" (commit {f.commit.sha[:12]}, {f.commit.author}, {f.commit.date})"
+                if (f.commit)
+                else ""
+            )
             status = f"  [{f.verified}]" if f.verified else ""
             out.append(f"  {where}  {f.rule.title}  {f.redacted}{commit}{status}")
             out.append(f"      {f.rule.guidance}")
             if f.rotation:
-                out.append(f"      rotation: {f.rotation.get('status')}: {f.rotation.get('detail')}")
+                out.append(
+                    f"      rotation: {f.rotation.get('status')}: {f.rotation.get('detail')}"
+                )
     if result.suppressed:
         out.append(f"({result.suppressed} known finding(s) accepted by the baseline.)")
     if result.skipped:
