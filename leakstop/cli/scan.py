@@ -16,6 +16,16 @@ from leakstop.sources.text import DEFAULT_MAX_BYTES
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--staged", is_flag=True, help="Added lines of the index against HEAD (pre-commit).")
 @click.option(
+    "--range", "revision_range", metavar="A..B", help="Added lines of the commits in A..B."
+)
+@click.option("--history", is_flag=True, help="Added lines of every commit reachable from any ref.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="git processes for commit scans [default: cores].",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
@@ -40,23 +50,37 @@ from leakstop.sources.text import DEFAULT_MAX_BYTES
 def scan_command(
     paths: tuple[str, ...],
     staged: bool,
+    revision_range: str | None,
+    history: bool,
+    jobs: int | None,
     fmt: str,
     output: str | None,
     baseline: str | None,
     no_baseline: bool,
     max_file_size: int,
 ) -> None:
-    """Scan files, or staged changes, for leaked API keys."""
+    """Scan files, staged changes, a range of commits or the whole history for API keys."""
     from leakstop.scan_request import ScanRequest, run
 
-    if staged and paths:
-        raise LeakstopError("--staged scans the index; it takes no PATH arguments")
+    modes = [
+        name
+        for name, on in (("staged", staged), ("range", revision_range), ("history", history))
+        if on
+    ]
+    if len(modes) > 1:
+        raise LeakstopError(f"choose one of --{' / --'.join(modes)}")
+    mode = modes[0] if modes else "files"
+    if mode != "files" and paths:
+        raise LeakstopError(f"--{mode} scans git objects; it takes no PATH arguments")
     if baseline and no_baseline:
         raise LeakstopError("--baseline and --no-baseline contradict each other")
     request = ScanRequest(
         cwd=Path.cwd(),
-        mode="staged" if staged else "files",
+        mode=mode,
         paths=paths,
+        revision_range=revision_range,
+        jobs=jobs,
+        progress=True,
         baseline=Path(baseline) if baseline else None,
         use_baseline=not no_baseline,
         max_bytes=max_file_size,

@@ -14,10 +14,10 @@ from pathlib import Path
 from leakstop.errors import LeakstopError
 
 # Options that make git's output independent of the user's configuration.
-_STABLE = ("-c", "core.quotePath=false", "-c", "color.ui=false", "-c", "diff.noprefix=false")
+STABLE_OPTIONS = ("-c", "core.quotePath=false", "-c", "color.ui=false", "-c", "diff.noprefix=false")
 
 
-def _env() -> dict[str, str]:
+def environment() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("LC_ALL", "C")
     env["GIT_TERMINAL_PROMPT"] = "0"
@@ -29,12 +29,16 @@ def run(args: Sequence[str], cwd: Path, *, check: bool = True) -> bytes:
     """Run a git command whose output is small; a failure becomes a LeakstopError."""
     try:
         proc = subprocess.run(
-            ["git", *_STABLE, *args], cwd=cwd, capture_output=True, env=_env(), check=False
+            ["git", *STABLE_OPTIONS, *args],
+            cwd=cwd,
+            capture_output=True,
+            env=environment(),
+            check=False,
         )
     except FileNotFoundError as exc:
         raise LeakstopError("git is not installed or not on PATH") from exc
     if check and proc.returncode != 0:
-        raise LeakstopError(f"git {args[0]} failed: {_first_line(proc.stderr)}")
+        raise LeakstopError(f"git {args[0]} failed: {first_line(proc.stderr)}")
     return proc.stdout
 
 
@@ -42,11 +46,11 @@ def stream(args: Sequence[str], cwd: Path) -> Iterator[bytes]:
     """Yield git's output line by line (bytes, newline kept) without loading it whole."""
     try:
         proc = subprocess.Popen(
-            ["git", *_STABLE, *args],
+            ["git", *STABLE_OPTIONS, *args],
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=_env(),
+            env=environment(),
             bufsize=1 << 16,
         )
     except FileNotFoundError as exc:
@@ -60,7 +64,7 @@ def stream(args: Sequence[str], cwd: Path) -> Iterator[bytes]:
         proc.stderr.close()
         code = proc.wait()
     if code != 0:
-        raise LeakstopError(f"git {args[0]} failed: {_first_line(stderr)}")
+        raise LeakstopError(f"git {args[0]} failed: {first_line(stderr)}")
 
 
 def repo_root(cwd: Path) -> Path | None:
@@ -85,8 +89,20 @@ def tracked_files(root: Path) -> list[str]:
     return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
 
-def _first_line(stderr: bytes) -> str:
+def first_line(stderr: bytes) -> str:
     for line in stderr.decode("utf-8", "replace").splitlines():
         if line.strip():
             return line.strip()
     return "no error message"
+
+
+def resolves(root: Path, revision: str) -> bool:
+    """Whether `revision` names a commit here (never treated as an option)."""
+    if revision.startswith("-"):
+        return False
+    out = run(
+        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+        root,
+        check=False,
+    )
+    return bool(out.strip())

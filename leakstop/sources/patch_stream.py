@@ -1,0 +1,255 @@
+"""Scan the patch text of `git log -p` for keys at the speed git writes it.
+
+The stream is consumed in large chunks. Instead of parsing every line, each chunk is searched
+for the rules' anchors (the literal key prefixes, or for prefix-less rules their context
+words) with C-speed substring searches; only the hunks around an anchor are decoded and
+handed to the ordinary `Detector` as blocks. Chunks are cut at hunk boundaries, so every hunk
+is seen whole, and a hunk larger than the size limit is skipped and named, which keeps memory
+bounded whatever the repository holds.
+
+Expected input: `git log -p -U0 --cc --format=%x00%H%x00%aI%x00%an <%ae>` (a NUL starts
+each commit header line, which can never occur in a text diff).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from leakstop.detect.engine import Block, Detector
+from leakstop.findings import CommitInfo, Finding, Skipped
+from leakstop.sources.diff import _unquote as unquote_path
+from leakstop.sources.diff import decode_path
+from leakstop.sources.text import DEFAULT_MAX_BYTES, decode
+
+COMMIT_FORMAT = "--format=%x00%H%x00%aI%x00%an <%ae>"
+
+_COMMIT = b"\n\x00"
+_FILE = b"\ndiff --"
+_HUNK = b"\n@@"
+_HUNK_HEADER = re.compile(rb"^(@@+) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,\d+)? @@")
+
+
+@dataclass
+class StreamStats:
+    commits: int = 0
+    bytes: int = 0
+    files: int = 0
+    """File changes seen (one per file per commit)."""
+
+
+class PatchStreamScanner:
+    """Feed it chunks of patch text; it collects findings, skipped files and totals."""
+
+    def __init__(self, detector: Detector, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.detector = detector
+        self.max_bytes = max_bytes
+        self.findings: list[Finding] = []
+        self.skipped: dict[str, str] = {}
+        self.stats = StreamStats()
+        self._anchors, self._context_anchors, self._context_patterns = _anchors(detector)
+        self._pending = b"\n"  # so the first commit header is found like every other
+        self._commit: CommitInfo | None = None
+        self._file: str | None = None
+        self._discarding = False
+
+    def feed(self, chunk: bytes) -> None:
+        self.stats.bytes += len(chunk)
+        buffer = self._pending + chunk
+        cut = max(buffer.rfind(_COMMIT), buffer.rfind(_FILE), buffer.rfind(_HUNK))
+        if cut <= 0:
+            if len(buffer) > self.max_bytes:
+                self._skip_oversized()
+                buffer = buffer[-(1 << 12) :]  # keep a tail: the next boundary may straddle
+            self._pending = buffer
+            return
+        self._pending = buffer[cut:]
+        self._region(buffer[:cut])
+
+    def finish(self) -> None:
+        if self._pending.strip(b"\n"):
+            self._region(self._pending + b"\n")
+        self._pending = b""
+
+    # -- one region made of whole hunks -------------------------------------------------
+    def _region(self, region: bytes) -> None:
+        if self._discarding:
+            # The tail of an oversized hunk: drop it up to its first boundary.
+            first = _first_boundary(region, 0)
+            region = region[first:] if first >= 0 else b""
+            self._discarding = False
+        self.stats.commits += region.count(_COMMIT)
+        self.stats.files += region.count(_FILE)
+        for hunk_start in sorted(self._candidate_hunks(region)):
+            self._scan_hunk(region, hunk_start)
+        self._remember_headers(region)
+        self._note_binaries(region)
+
+    def _candidate_hunks(self, region: bytes) -> set[int]:
+        starts: set[int] = set()
+        for anchor in self._anchors:
+            pos = region.find(anchor)
+            while pos >= 0:
+                starts.update(self._hunks_for(region, pos))
+                pos = region.find(anchor, pos + len(anchor))
+        if self._context_anchors:
+            lowered = region.lower()  # one C-speed pass; offsets are unchanged for bytes
+            for word in self._context_anchors:
+                pos = lowered.find(word)
+                while pos >= 0:
+                    starts.update(self._hunks_for(region, pos))
+                    pos = lowered.find(word, pos + len(word))
+        for pattern in self._context_patterns:
+            for match in pattern.finditer(region):
+                starts.update(self._hunks_for(region, match.start()))
+        return starts
+
+    def _hunks_for(self, region: bytes, pos: int) -> list[int]:
+        """The hunk holding `pos`; for a position in a file header (a context word in the
+        path), every hunk of that file."""
+        line_start = region.rfind(b"\n", 0, pos)
+        hunk = region.rfind(_HUNK, 0, pos)
+        header = max(region.rfind(_FILE, 0, pos), region.rfind(_COMMIT, 0, pos))
+        if hunk > header and hunk != line_start:
+            return [hunk]
+        if header >= 0 and region.startswith(_FILE, header):
+            end = _next(region, _FILE, header + 1, _COMMIT)
+            found, at = [], region.find(_HUNK, header, end)
+            while at >= 0:
+                found.append(at)
+                at = region.find(_HUNK, at + 1, end)
+            return found
+        return []
+
+    def _scan_hunk(self, region: bytes, start: int) -> None:
+        end = _first_boundary(region, start + 1)
+        hunk = region[start + 1 : end if end >= 0 else len(region)]
+        header_end = hunk.find(b"\n")
+        match = _HUNK_HEADER.match(hunk)
+        if match is None or header_end < 0:
+            return
+        width = len(match.group(1)) - 1  # parents: 1, or more in a merge's combined diff
+        number = int(match.group(2))
+        first, lines, added = number, [], set()
+        for raw in hunk[header_end + 1 :].split(b"\n"):
+            marks = raw[:width]
+            if not marks or b"-" in marks or marks.startswith(b"\\"):
+                continue  # removed line, "\ No newline", or the trailing empty piece
+            if marks == b"+" * width:  # new against every parent: introduced here
+                added.add(number)
+            lines.append(decode(raw[width:].rstrip(b"\r")))
+            number += 1
+        if not added:
+            return
+        path = self._path_before(region, start)
+        commit = self._commit_before(region, start)
+        block = Block(path=path, text="\n".join(lines), first_line=first, added=frozenset(added))
+        for hit in self.detector.scan(block):
+            self.findings.append(
+                Finding(
+                    rule=hit.rule,
+                    file=path,
+                    line=hit.line,
+                    column=hit.column,
+                    secret=hit.secret,
+                    commit=commit,
+                )
+            )
+
+    # -- headers ------------------------------------------------------------------------
+    def _path_before(self, region: bytes, pos: int) -> str:
+        header = region.rfind(_FILE, 0, pos)
+        if header < 0 or region.rfind(_COMMIT, 0, pos) > header:
+            return self._file or "?"
+        return _header_path(region[header + 1 : pos])
+
+    def _commit_before(self, region: bytes, pos: int) -> CommitInfo | None:
+        at = region.rfind(_COMMIT, 0, pos)
+        if at < 0:
+            return self._commit
+        end = region.find(b"\n", at + 1)
+        return _commit_info(region[at + 2 : end if end >= 0 else len(region)])
+
+    def _remember_headers(self, region: bytes) -> None:
+        self._commit = self._commit_before(region, len(region))
+        header = region.rfind(_FILE)
+        if header >= 0 and header > region.rfind(_COMMIT):
+            self._file = _header_path(region[header + 1 :])
+        elif region.rfind(_COMMIT) >= 0:
+            self._file = None
+
+    def _note_binaries(self, region: bytes) -> None:
+        pos = region.find(b"\nBinary files ")
+        while pos >= 0:
+            path = self._path_before(region, pos)
+            self.skipped.setdefault(path, "binary")
+            pos = region.find(b"\nBinary files ", pos + 1)
+
+    def _skip_oversized(self) -> None:
+        path = self._file or "?"
+        self.skipped[path] = f"a change larger than {self.max_bytes} bytes"
+        self._discarding = True
+
+    def skipped_entries(self) -> list[Skipped]:
+        return [Skipped(path, reason) for path, reason in self.skipped.items()]
+
+
+def _anchors(
+    detector: Detector,
+) -> tuple[list[bytes], list[bytes], list[re.Pattern[bytes]]]:
+    """What to search for: literal key prefixes; for prefix-less rules their first context
+    word (lower-cased, when it is a plain word) or else a regex."""
+    literals: list[bytes] = []
+    words: list[bytes] = []
+    contexts: list[re.Pattern[bytes]] = []
+    for rule in detector.rules:
+        if rule.prefix:
+            literal = rule.prefix.encode()
+            if not any(literal.startswith(other) for other in literals):
+                literals = [o for o in literals if not o.startswith(literal)] + [literal]
+        elif rule.context and rule.context[0].isalnum():
+            words.append(rule.context[0].lower().encode())
+        elif rule.context:
+            contexts.append(re.compile(rule.context[0].encode(), re.IGNORECASE))
+        else:
+            contexts.append(re.compile(rule.pattern.pattern.encode()))
+    return literals, words, contexts
+
+
+def _first_boundary(region: bytes, start: int) -> int:
+    found = [p for p in (region.find(b, start) for b in (_COMMIT, _FILE, _HUNK)) if p >= 0]
+    return min(found) if found else -1
+
+
+def _next(region: bytes, needle: bytes, start: int, other: bytes) -> int:
+    found = [p for p in (region.find(needle, start), region.find(other, start)) if p >= 0]
+    return min(found) if found else len(region)
+
+
+def _header_path(header: bytes) -> str:
+    """The new path of a file header: its `+++ b/…` line, else `rename to`, else the
+    `diff --git` line (binary files and mode-only changes have no `+++`)."""
+    for line in header.split(b"\n"):
+        if line.startswith(b"+++ ") and line[4:] != b"/dev/null":
+            path = unquote_path(line[4:])
+            return path[2:] if path.startswith("b/") else path
+    for line in header.split(b"\n"):
+        if line.startswith(b"rename to "):
+            return unquote_path(line[10:])
+    first = header.split(b"\n", 1)[0]
+    for prefix in (b"diff --git ", b"diff --cc ", b"diff --combined "):
+        if first.startswith(prefix):
+            rest = first[len(prefix) :]
+            if prefix != b"diff --git ":
+                return unquote_path(rest)
+            half = (len(rest) - 1) // 2
+            return decode_path(rest[half + 3 :]) if len(rest) % 2 else decode_path(rest)
+    return "?"
+
+
+def _commit_info(header: bytes) -> CommitInfo:
+    parts = header.split(b"\x00")
+    sha = parts[0].decode("ascii", "replace")
+    date = parts[1].decode("ascii", "replace") if len(parts) > 1 else ""
+    author = parts[2].decode("utf-8", "replace") if len(parts) > 2 else ""
+    return CommitInfo(sha=sha, author=author, date=date)

@@ -1,0 +1,210 @@
+"""Scan the patches of a set of commits, with several git processes in parallel.
+
+`git rev-list` names the commits; they are dealt round-robin to `jobs` `git log --stdin
+--no-walk -p` processes (neighbouring commits have similar sizes, so the shares balance), and
+one thread per process streams its output through a PatchStreamScanner. The threads spend
+their time in pipe reads and C-level searches, so the git processes keep both cores busy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from leakstop.detect.engine import Detector
+from leakstop.errors import LeakstopError
+from leakstop.findings import Finding, Skipped
+from leakstop.sources import git
+from leakstop.sources.patch_stream import COMMIT_FORMAT, PatchStreamScanner
+from leakstop.sources.text import DEFAULT_MAX_BYTES
+
+LOG_OPTIONS = (
+    "log",
+    "--no-walk=unsorted",
+    "--stdin",
+    "-p",
+    "--unified=0",
+    "--cc",  # a merge shows only what it adds against all its parents
+    "--find-renames",  # a moved file adds nothing, so keys keep their introducing commit
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--ignore-submodules=all",
+    COMMIT_FORMAT,
+)
+_CHUNK = 1 << 20
+
+
+class RevisionScan:
+    """The outcome of scanning the patches of many commits."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.skipped: dict[str, str] = {}
+        self.commits = 0
+        self.bytes = 0
+        self.files = 0
+
+
+Progress = Callable[[int, int, float], None]
+"""Called with (commits done, findings so far, seconds elapsed)."""
+
+
+def scan_revisions(
+    root: Path,
+    rev_list_args: Sequence[str],
+    detector: Detector,
+    jobs: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Progress | None = None,
+) -> RevisionScan:
+    pool = _Pool(root, detector, max(1, jobs or os.cpu_count() or 1), max_bytes)
+    revs = _spawn(["git", *git.STABLE_OPTIONS, "rev-list", *rev_list_args], root, stdin=False)
+    feeder = threading.Thread(target=pool.deal, args=(revs,), daemon=True)
+    feeder.start()
+    started = time.monotonic()
+    while feeder.is_alive() or pool.running():
+        feeder.join(timeout=0.5)
+        pool.join(timeout=0.5)
+        if progress is not None:
+            progress(pool.commits(), pool.finding_count(), time.monotonic() - started)
+    pool.check(revs, "rev-list")
+    for proc in pool.procs:
+        pool.check(proc, "log")
+    if pool.errors:
+        raise LeakstopError(pool.errors[0])
+    return _merge(pool.scanners)
+
+
+class _Pool:
+    """The git log processes and their reader threads. A process is started only when its
+    first commit arrives: `git log --stdin` given no commit at all would show HEAD."""
+
+    def __init__(self, root: Path, detector: Detector, jobs: int, max_bytes: int) -> None:
+        self.root = root
+        self.detector = detector
+        self.jobs = jobs
+        self.max_bytes = max_bytes
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.scanners: list[PatchStreamScanner] = []
+        self.readers: list[threading.Thread] = []
+        self.errors: list[str] = []
+
+    def deal(self, revs: subprocess.Popen[bytes]) -> None:
+        """Deal commit ids round-robin to the log processes, then close their input."""
+        assert revs.stdout is not None
+        try:
+            for index, line in enumerate(revs.stdout):
+                slot = index % self.jobs
+                if slot == len(self.procs):
+                    self._start()
+                sink = self.procs[slot].stdin
+                assert sink is not None
+                sink.write(line)
+        except BrokenPipeError:
+            self.errors.append("git log stopped reading its commit list")
+        except LeakstopError as exc:
+            self.errors.append(str(exc))
+        finally:
+            for proc in self.procs:
+                with contextlib.suppress(BrokenPipeError):
+                    assert proc.stdin is not None
+                    proc.stdin.close()
+
+    def _start(self) -> None:
+        proc = _spawn(["git", *git.STABLE_OPTIONS, *LOG_OPTIONS], self.root)
+        scanner = PatchStreamScanner(self.detector, self.max_bytes)
+        reader = threading.Thread(target=self._drain, args=(proc, scanner), daemon=True)
+        self.procs.append(proc)
+        self.scanners.append(scanner)
+        self.readers.append(reader)
+        reader.start()
+
+    def _drain(self, proc: subprocess.Popen[bytes], scanner: PatchStreamScanner) -> None:
+        assert proc.stdout is not None
+        try:
+            while chunk := proc.stdout.read(_CHUNK):
+                scanner.feed(chunk)
+            scanner.finish()
+        except Exception as exc:  # surfaced as a one-line error by the caller
+            self.errors.append(f"scanning git output failed ({type(exc).__name__})")
+            proc.kill()
+
+    def running(self) -> bool:
+        return any(reader.is_alive() for reader in self.readers)
+
+    def join(self, timeout: float) -> None:
+        for reader in list(self.readers):
+            reader.join(timeout=timeout / max(1, len(self.readers)))
+
+    def commits(self) -> int:
+        return sum(s.stats.commits for s in self.scanners)
+
+    def finding_count(self) -> int:
+        return sum(len(s.findings) for s in self.scanners)
+
+    def check(self, proc: subprocess.Popen[bytes], name: str) -> None:
+        code = proc.wait()
+        stderr = proc.stderr.read() if proc.stderr is not None else b""
+        if code != 0 and not self.errors:
+            self.errors.append(f"git {name} failed: {git.first_line(stderr)}")
+
+
+def _spawn(argv: list[str], root: Path, stdin: bool = True) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(
+            argv,
+            cwd=root,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=git.environment(),
+        )
+    except FileNotFoundError as exc:
+        raise LeakstopError("git is not installed or not on PATH") from exc
+
+
+def _merge(scanners: list[PatchStreamScanner]) -> RevisionScan:
+    result = RevisionScan()
+    for scanner in scanners:
+        result.findings.extend(scanner.findings)
+        for path, reason in scanner.skipped.items():
+            result.skipped.setdefault(path, reason)
+        result.commits += scanner.stats.commits
+        result.bytes += scanner.stats.bytes
+        result.files += scanner.stats.files
+    result.findings.sort(
+        key=lambda f: (
+            f.commit.date if f.commit else "",
+            f.commit.sha if f.commit else "",
+            f.file,
+            f.line,
+        )
+    )
+    return result
+
+
+def skipped_list(scan: RevisionScan) -> list[Skipped]:
+    return [Skipped(path, reason) for path, reason in sorted(scan.skipped.items())]
+
+
+def terminal_progress(stream: object = None) -> Progress | None:
+    """A progress line on stderr when it is a terminal; None (silence) otherwise."""
+    out = sys.stderr
+    if not out.isatty():
+        return None
+
+    def show(commits: int, findings: int, seconds: float) -> None:
+        rate = commits / seconds if seconds > 0 else 0.0
+        out.write(f"\rleakstop: {commits} commits, {rate:,.0f}/s, {findings} findings so far")
+        out.flush()
+
+    return show

@@ -1,0 +1,135 @@
+"""`leakstop scan --history` and `--range` on real repositories with branches, merges and tags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from leakstop.secrets_text import hashed_secret
+from tests.conftest import Repo
+from tests.keys import new_key
+
+
+def _findings(outcome: Any) -> set[tuple[str, str, str, int]]:
+    report = json.loads(outcome.out)
+    return {(f["commit"], f["hashed_secret"], f["file"], f["line"]) for f in report["findings"]}
+
+
+def _sha(repo: Repo, rev: str = "HEAD") -> str:
+    return repo.git("rev-parse", rev).strip()
+
+
+def test_history_finds_every_introduction_on_every_ref(repo: Repo, run_cli: Any) -> None:
+    keys = {name: new_key("electronhub-api-key") for name in ("deleted", "branch", "tag", "merge")}
+    keys["ecgrid"] = new_key("ecgrid-api-key")
+    repo.stage("README.md", "hello\n")
+    repo.commit("root")
+    repo.stage("config.py", f'KEY = "{keys["deleted"]}"\n')
+    added_deleted = repo.commit("add key")
+    repo.stage("config.py", 'KEY = os.environ["KEY"]\n')
+    repo.commit("remove key")
+
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.stage("feature/app.js", f'const token = "{keys["branch"]}";\n')
+    on_branch = repo.commit("feature key")
+    repo.git("mv", "feature/app.js", "feature/renamed.js")
+    repo.commit("pure rename: no new finding")
+
+    repo.git("checkout", "-q", "--orphan", "tagged")
+    repo.git("rm", "-rqf", ".")
+    repo.stage("release.env", f"EH={keys['tag']}\n")
+    tagged = repo.commit("only reachable through a tag")
+    repo.git("tag", "v1", tagged)
+    repo.git("checkout", "-q", "main")
+    repo.git("branch", "-D", "tagged")
+
+    repo.stage(
+        "appsettings.json", '{\n  "ECGrid": {\n    "ApiKey": "' + keys["ecgrid"] + '"\n  }\n}\n'
+    )
+    on_main = repo.commit("ecgrid settings")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "feature")
+    repo.stage("merge-notes.txt", f"token {keys['merge']}\n")
+    repo.commit("evil merge adds a key of its own")
+
+    outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=keys.values())
+    assert outcome.code == 1
+    assert _findings(outcome) == {
+        (added_deleted, hashed_secret(keys["deleted"]), "config.py", 1),
+        (on_branch, hashed_secret(keys["branch"]), "feature/app.js", 1),
+        (tagged, hashed_secret(keys["tag"]), "release.env", 1),
+        (on_main, hashed_secret(keys["ecgrid"]), "appsettings.json", 3),
+        (_sha(repo), hashed_secret(keys["merge"]), "merge-notes.txt", 1),
+    }
+    report = json.loads(outcome.out)
+    assert report["scan"]["mode"] == "history"
+    assert report["scan"]["commits"] == 8
+    first = next(f for f in report["findings"] if f["commit"] == added_deleted)
+    assert first["author"] == "Test Dev <dev@example.invalid>"
+    assert first["date"]
+
+
+def test_key_re_added_later_is_a_second_introduction(repo: Repo, run_cli: Any) -> None:
+    key = new_key("scrapebit-api-key")
+    repo.stage("a.env", f"SB={key}\n")
+    first = repo.commit("add")
+    repo.stage("a.env", "SB=\n")
+    repo.commit("remove")
+    repo.stage("a.env", f"# restored\nSB={key}\n")
+    second = repo.commit("re-add")
+    outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=[key])
+    assert _findings(outcome) == {
+        (first, hashed_secret(key), "a.env", 1),
+        (second, hashed_secret(key), "a.env", 2),
+    }
+
+
+def test_range_scans_only_the_commits_in_it(repo: Repo, run_cli: Any) -> None:
+    old, new = new_key("syncline-user-key"), new_key("syncline-user-key")
+    repo.stage("old.txt", f"{old}\n")
+    base = repo.commit("old key")
+    repo.stage("new.txt", f"x\n{new}\n")
+    head = repo.commit("new key")
+    outcome = run_cli(
+        ["scan", "--range", f"{base}..{head}", "--format", "json"], repo.path, keys=[old, new]
+    )
+    assert outcome.code == 1
+    assert _findings(outcome) == {(head, hashed_secret(new), "new.txt", 2)}
+    text = run_cli(["scan", "--range", f"{base}..{head}"], repo.path, keys=[old, new])
+    assert f"commit {head[:12]}" in text.out
+
+
+def test_empty_range_is_clean(repo: Repo, run_cli: Any) -> None:
+    repo.stage("a.txt", "a\n")
+    repo.commit()
+    outcome = run_cli(["scan", "--range", "HEAD..HEAD"], repo.path)
+    assert outcome.code == 0
+
+
+def test_bad_ranges_are_usage_errors(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    repo.stage("a.txt", "a\n")
+    repo.commit()
+    for spec in ("HEAD", "nope..HEAD", "--all..HEAD"):
+        outcome = run_cli(["scan", "--range", spec], repo.path)
+        assert outcome.code == 2, spec
+        assert outcome.err.startswith("leakstop: error:")
+    assert run_cli(["scan", "--history"], tmp_path).code == 2
+    assert run_cli(["scan", "--history", "--staged"], repo.path).code == 2
+    assert run_cli(["scan", "--history", "x.py"], repo.path).code == 2
+
+
+def test_history_of_empty_repository(repo: Repo, run_cli: Any) -> None:
+    outcome = run_cli(["scan", "--history", "--format", "json"], repo.path)
+    assert outcome.code == 0
+    assert json.loads(outcome.out)["scan"]["commits"] == 0
+
+
+def test_history_baseline_accepts_known_key(repo: Repo, run_cli: Any) -> None:
+    key = new_key("electronhub-proxy-key")
+    repo.stage("a.cfg", f"k={key}\n")
+    repo.commit()
+    baseline = {"results": {"a.cfg": [{"hashed_secret": hashed_secret(key), "line_number": 9}]}}
+    repo.write(".secrets.baseline", json.dumps(baseline))
+    outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=[key])
+    assert outcome.code == 0
+    assert json.loads(outcome.out)["scan"]["suppressed"] == 1
