@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from leakstop.detect.engine import Detector
@@ -65,10 +65,19 @@ def scan_revisions(
     jobs: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
+    commits: Sequence[str] | None = None,
 ) -> RevisionScan:
+    """Scan the commits `git rev-list REV_LIST_ARGS` names, or exactly `commits` if given
+    (then `rev_list_args` is ignored)."""
     pool = _Pool(root, detector, max(1, jobs or os.cpu_count() or 1), max_bytes)
-    revs = _spawn(["git", *git.STABLE_OPTIONS, "rev-list", *rev_list_args], root, stdin=False)
-    feeder = threading.Thread(target=pool.deal, args=(revs,), daemon=True)
+    revs: subprocess.Popen[bytes] | None = None
+    if commits is None:
+        revs = _spawn(["git", *git.STABLE_OPTIONS, "rev-list", *rev_list_args], root, stdin=False)
+        assert revs.stdout is not None
+        lines: Iterable[bytes] = revs.stdout
+    else:
+        lines = (f"{sha}\n".encode() for sha in commits)
+    feeder = threading.Thread(target=pool.deal, args=(lines,), daemon=True)
     feeder.start()
     started = time.monotonic()
     while feeder.is_alive() or pool.running():
@@ -76,7 +85,8 @@ def scan_revisions(
         pool.join(timeout=0.5)
         if progress is not None:
             progress(pool.commits(), pool.finding_count(), time.monotonic() - started)
-    pool.check(revs, "rev-list")
+    if revs is not None:
+        pool.check(revs, "rev-list")
     for proc in pool.procs:
         pool.check(proc, "log")
     if pool.errors:
@@ -98,11 +108,10 @@ class _Pool:
         self.readers: list[threading.Thread] = []
         self.errors: list[str] = []
 
-    def deal(self, revs: subprocess.Popen[bytes]) -> None:
+    def deal(self, lines: Iterable[bytes]) -> None:
         """Deal commit ids round-robin to the log processes, then close their input."""
-        assert revs.stdout is not None
         try:
-            for index, line in enumerate(revs.stdout):
+            for index, line in enumerate(lines):
                 slot = index % self.jobs
                 if slot == len(self.procs):
                     self._start()
