@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+
 from leakstop.findings import ScanResult
 
-FORMATS = ("text", "json")
+_MODULES = {"text": "text", "json": "json_report", "sarif": "sarif", "github": "github"}
+FORMATS = tuple(_MODULES)
 
 
 def render(result: ScanResult, fmt: str) -> str:
-    if fmt == "json":
-        from leakstop.report import json_report
-
-        return json_report.render(result)
-    from leakstop.report import text
-
-    return text.render(result)
+    module = importlib.import_module(f"leakstop.report.{_MODULES[fmt]}")
+    rendered: str = module.render(result)
+    return rendered

@@ -231,7 +231,8 @@ def _header_path(header: bytes) -> str:
     `diff --git` line (binary files and mode-only changes have no `+++`)."""
     for line in header.split(b"\n"):
         if line.startswith(b"+++ ") and line[4:] != b"/dev/null":
-            path = unquote_path(line[4:])
+            # git ends the line with a tab when an unquoted name contains a space
+            path = unquote_path(line[4:].removesuffix(b"\t"))
             return path[2:] if path.startswith("b/") else path
     for line in header.split(b"\n"):
         if line.startswith(b"rename to "):
