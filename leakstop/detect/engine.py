@@ -3,11 +3,15 @@
 It works on whole blocks (a file, a diff hunk) rather than line by line: each rule's regex
 starts with a literal prefix, which Python's `re` finds with a fast substring search, so the
 cost per byte stays low and the per-line Python work happens only around actual matches.
+
+Everything done per match looks at a bounded neighbourhood of it (the line is found once and
+shared by every match on it, context is looked for at most `CONTEXT_CHARS` back), so a 5 MB
+minified line full of look-alikes costs time proportional to its size, never to its square.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from leakstop.detect.placeholders import is_placeholder
@@ -16,9 +20,14 @@ from leakstop.suppress.pragma import is_allowlisted
 
 CONTEXT_LINES = 5
 """How many lines above a key may carry the context a contextual rule needs."""
+CONTEXT_CHARS = 1024
+"""How far back (in characters) that context may be, however long those lines are."""
+LABEL_CHARS = 120
+"""How close to the key, on its own line, a rule's `line_context` (its label) must be."""
 
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _HEX = frozenset("0123456789abcdefABCDEF")
+_ELLIPSES = ("...", "…")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,18 @@ class Block:
     """Line numbers that may be reported (added lines of a diff); None means every line."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    rule: Rule
+    previous_end: int
+    """End of the previous match of the same rule (-1 if none): a label before this key
+    must sit after it."""
+    next_start: int
+    """Start of the next match of the same rule (len(text) if none)."""
+
+
 class Detector:
     """Runs a fixed set of rules; build it once and reuse it for every block."""
 
@@ -50,83 +71,166 @@ class Detector:
 
     def scan(self, block: Block) -> list[Hit]:
         text = block.text
-        candidates: list[tuple[int, int, Rule]] = []
+        candidates: list[_Candidate] = []
         for rule in self.rules:
-            if not _rule_applies(rule, block, text):
-                continue
-            candidates.extend(
-                (m.start(), m.end(), rule)
-                for m in rule.pattern.finditer(text)
-                if _stands_alone(text, m.start(), m.end())
-            )
+            if _rule_applies(rule, block.path, text):
+                candidates.extend(_candidates(rule, text))
         if not candidates:
             return []
-        candidates.sort(key=lambda c: c[0])
-        return list(_confirm(block, candidates))
+        candidates.sort(key=lambda c: c.start)
+        return _confirm(block, candidates)
 
 
-def _rule_applies(rule: Rule, block: Block, text: str) -> bool:
+def _rule_applies(rule: Rule, path: str, text: str) -> bool:
     ignore = rule.ignore_paths_pattern
-    if ignore is not None and ignore.search(block.path):
+    if ignore is not None and ignore.search(path):
         return False
     # A contextual rule whose context occurs nowhere in the block or path cannot match.
-    return all(c.search(text) or c.search(block.path) for c in rule.context_patterns) and all(
+    return all(c.search(text) or c.search(path) for c in rule.context_patterns) and all(
         c.search(text) for c in rule.line_context_patterns
     )
 
 
+def _candidates(rule: Rule, text: str) -> list[_Candidate]:
+    spans = [
+        (m.start(), m.end())
+        for m in rule.pattern.finditer(text)
+        if _stands_alone(text, m.start(), m.end())
+    ]
+    return [
+        _Candidate(
+            start,
+            end,
+            rule,
+            spans[i - 1][1] if i > 0 else -1,
+            spans[i + 1][0] if i + 1 < len(spans) else len(text),
+        )
+        for i, (start, end) in enumerate(spans)
+    ]
+
+
 def _stands_alone(text: str, start: int, end: int) -> bool:
-    """A key must not be part of a longer token on either side."""
+    """A key must not be part of a longer token on either side (`myek-…`, a body that runs
+    on past the family's length)."""
     if end < len(text) and text[end] in _TOKEN_CHARS:
         return False
     if start == 0 or text[start - 1] not in _TOKEN_CHARS:
         return True
-    # Escapes that glue a letter to the key: "\nek-…" in a JSON string, "%3Dek-…" in a URL.
-    if start >= 2 and text[start - 2] == "\\" and text[start - 1] in "ntr":
+    return _after_escape(text, start)
+
+
+def _after_escape(text: str, start: int) -> bool:
+    """Escapes that glue a word character to the key: `\\nek-…` in a JSON string,
+    `\\u0022ek-…` / `\\x22ek-…` in escaped source, `%3Dek-…` in a URL."""
+    if text[start - 1] in "ntrbfv0" and _is_escape(text, start - 2):
         return True
-    return start >= 3 and text[start - 3] == "%" and text[start - 2] in _HEX and (
-        text[start - 1] in _HEX
+    if start >= 3 and text[start - 3] == "%":
+        return text[start - 2] in _HEX and text[start - 1] in _HEX
+    if start >= 4 and text[start - 3] == "x" and _is_escape(text, start - 4):
+        return text[start - 2] in _HEX and text[start - 1] in _HEX
+    return (
+        start >= 6
+        and text[start - 5] == "u"
+        and _is_escape(text, start - 6)
+        and all(c in _HEX for c in text[start - 4 : start])
     )
 
 
-def _confirm(block: Block, candidates: Iterable[tuple[int, int, Rule]]) -> Iterable[Hit]:
+def _is_escape(text: str, index: int) -> bool:
+    """True if `text[index]` is a backslash that escapes the next character (an odd run)."""
+    run = 0
+    while index >= 0 and text[index] == "\\":
+        run += 1
+        index -= 1
+    return run % 2 == 1
+
+
+class _Lines:
+    """Walks a block's lines forward in step with the (sorted) candidates, computing each
+    line's number, bounds and allowlist state once, however many candidates it holds."""
+
+    def __init__(self, text: str, first_line: int, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.number = first_line
+        self.start = 0
+        self._pos = 0
+        self._end: int | None = None
+        self._allowlisted: bool | None = None
+
+    def advance(self, offset: int) -> None:
+        if offset <= self._pos:
+            return
+        newlines = self.text.count("\n", self._pos, offset)
+        if newlines:
+            self.number += newlines
+            self.start = self.text.rfind("\n", self._pos, offset) + 1
+            self._end = self._allowlisted = None
+        self._pos = offset
+
+    @property
+    def end(self) -> int:
+        if self._end is None:
+            found = self.text.find("\n", self._pos)
+            self._end = len(self.text) if found < 0 else found
+        return self._end
+
+    @property
+    def allowlisted(self) -> bool:
+        if self._allowlisted is None:
+            text, start = self.text, self.start
+            previous = None
+            if start > 0:
+                previous = text[text.rfind("\n", 0, start - 1) + 1 : start - 1]
+            self._allowlisted = is_allowlisted(text[start : self.end], previous, self.path)
+        return self._allowlisted
+
+
+def _confirm(block: Block, candidates: Sequence[_Candidate]) -> list[Hit]:
     text = block.text
-    line = block.first_line
-    scanned_to = 0
+    lines = _Lines(text, block.first_line, block.path)
     seen: set[tuple[int, str]] = set()
-    for start, end, rule in candidates:
-        line += text.count("\n", scanned_to, start)
-        scanned_to = start
-        if block.added is not None and line not in block.added:
+    hits: list[Hit] = []
+    for cand in candidates:
+        lines.advance(cand.start)
+        if block.added is not None and lines.number not in block.added:
             continue
-        secret = text[start:end]
-        if (line, secret) in seen or is_placeholder(secret[len(rule.prefix) :]):
+        rule = cand.rule
+        secret = text[cand.start : cand.end]
+        if (lines.number, secret) in seen or is_placeholder(secret[len(rule.prefix) :]):
             continue
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line_text = text[line_start : line_end if line_end >= 0 else len(text)]
-        previous = _previous_line(text, line_start)
-        if is_allowlisted(line_text, previous):
+        if text.startswith(_ELLIPSES, cand.end):
+            continue  # `sk_user_new_abc123…`: a truncated example, not a whole key
+        if rule.line_context and not _labelled(rule, text, cand, lines):
             continue
-        if not all(c.search(line_text) for c in rule.line_context_patterns):
+        if rule.context and not _has_context(rule, block.path, text, cand, lines):
             continue
-        if rule.context and not _has_context(rule, block.path, text, line_start, line_text):
+        if lines.allowlisted:
             continue
-        seen.add((line, secret))
-        yield Hit(rule=rule, secret=secret, line=line, column=start - line_start + 1)
+        seen.add((lines.number, secret))
+        hits.append(Hit(rule, secret, lines.number, cand.start - lines.start + 1))
+    return hits
 
 
-def _previous_line(text: str, line_start: int) -> str | None:
-    if line_start == 0:
-        return None
-    return text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+def _labelled(rule: Rule, text: str, cand: _Candidate, lines: _Lines) -> bool:
+    """The key's own line names it as a credential, close to it: before it (and after the
+    previous look-alike, so `"ApiKey": A, "Id": B` labels A only), or after it when it is the
+    line's last look-alike (`KEY = "…"  # ECGrid API key`)."""
+    before = text[max(lines.start, cand.previous_end, cand.start - LABEL_CHARS) : cand.start]
+    after = ""
+    if cand.next_start >= lines.end:
+        after = text[cand.end : min(lines.end, cand.end + LABEL_CHARS)]
+    return all(c.search(before) or c.search(after) for c in rule.line_context_patterns)
 
 
-def _has_context(rule: Rule, path: str, text: str, line_start: int, line_text: str) -> bool:
-    window_start = line_start
+def _has_context(rule: Rule, path: str, text: str, cand: _Candidate, lines: _Lines) -> bool:
+    """The rule's context occurs in the file path, on the key's line (near it) or in the
+    `CONTEXT_LINES` lines above it (at most `CONTEXT_CHARS` back)."""
+    bound = max(0, cand.start - CONTEXT_CHARS)
+    window_start = lines.start
     for _ in range(CONTEXT_LINES):
-        if window_start == 0:
+        if window_start <= bound:
             break
-        window_start = text.rfind("\n", 0, window_start - 1) + 1
-    window = text[window_start:line_start] + line_text
+        window_start = text.rfind("\n", bound, window_start - 1) + 1
+    window = text[max(window_start, bound) : min(lines.end, cand.end + LABEL_CHARS)]
     return all(c.search(window) or c.search(path) for c in rule.context_patterns)

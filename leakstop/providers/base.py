@@ -30,9 +30,12 @@ class Rule:
     """What to do about a leaked key of this family, shown in reports."""
     context: tuple[str, ...] = ()
     """Regexes (case-insensitive) that must each occur on the key's line, the few lines just
-    before it, or the file path, for a match to count (for shapes other products share)."""
+    before it, or the file path, for a match to count (for shapes other products share).
+    "Few" is `detect.engine.CONTEXT_LINES` lines, at most `CONTEXT_CHARS` characters back."""
     line_context: tuple[str, ...] = ()
-    """Regexes (case-insensitive) that must each occur on the key's own line."""
+    """Regexes (case-insensitive) that must each occur on the key's own line, close to it
+    (`detect.engine.LABEL_CHARS`): the label that names the value as a credential. Where a
+    line holds several look-alikes, the label before one must sit after the previous one."""
     ignore_paths: str | None = None
     """Regex (case-insensitive) of file paths where this family is never reported, e.g. the
     project files and lock files in which bare GUIDs are identifiers, not secrets."""

@@ -1,17 +1,51 @@
-"""detect-secrets' inline allowlist comments, honoured the way detect-secrets honours them."""
+"""detect-secrets' inline allowlist comments, honoured exactly the way detect-secrets 1.x does.
+
+- ``pragma: allowlist secret`` (or the older ``whitelist``) in a comment on the key's line;
+- ``pragma: allowlist nextline secret`` in a comment that is alone on the line above.
+
+The comment may start with ``#``, ``//``, ``/*``, ``'``, ``--`` or ``<!--`` (only ``#`` in
+``.yaml`` files), and must be followed directly by the pragma: a pragma quoted inside a string
+or after other words does not count, and a nextline pragma after code does not count either
+(otherwise a line of code could silently allowlist the line below it).
+"""
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
-_SAME_LINE = re.compile(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
-_NEXT_LINE = re.compile(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
+# (comment start, comment end) regex pairs, as in detect_secrets.filters.allowlist.
+_COMMENTS = (
+    ("#", ""),
+    ("//", ""),
+    (r"/\*", r" *\*/"),
+    ("'", ""),
+    ("--", ""),
+    (r"<!--[# \t]*?", " *?-->"),
+)
 
 
-def is_allowlisted(line: str, previous_line: str | None) -> bool:
+@cache
+def _regexes(yaml: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    comments = _COMMENTS[:1] if yaml else _COMMENTS
+    same = "|".join(
+        rf"{start}[ \t]* *pragma: ?(?:allow|white)list[ -]secret.*?{end}[ \t]*$"
+        for start, end in comments
+    )
+    nextline = "|".join(
+        rf"^[ \t]*{start}[ \t]* *pragma: ?allowlist[ -]nextline[ -]secret.*?{end}[ \t]*$"
+        for start, end in comments
+    )
+    return re.compile(same), re.compile(nextline)
+
+
+def is_allowlisted(line: str, previous_line: str | None, path: str = "") -> bool:
     """A line carrying ``pragma: allowlist secret``, or following ``… nextline secret``."""
-    if "allowlist" in line and _SAME_LINE.search(line):
+    same, nextline = _regexes(path.endswith(".yaml"))
+    if "pragma" in line and same.search(line.rstrip("\r")):
         return True
-    return previous_line is not None and "allowlist" in previous_line and bool(
-        _NEXT_LINE.search(previous_line)
+    return (
+        previous_line is not None
+        and "pragma" in previous_line
+        and nextline.search(previous_line.rstrip("\r")) is not None
     )
