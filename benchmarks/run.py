@@ -101,18 +101,28 @@ def script(name: str) -> str | None:
     return str(candidate) if candidate.is_file() else shutil.which(name)
 
 
+def _leakstop_origin() -> Path | None:
+    """Where this interpreter imports leakstop from, asked of a new process: one started
+    after `pip install -e` sees the editable install, this one does not."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "import leakstop; print(leakstop.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
+    return Path(proc.stdout.strip()).resolve() if proc.returncode == 0 else None
+
+
 def ensure_leakstop(install: bool) -> str:
-    spec = importlib.util.find_spec("leakstop")
-    if spec is None and install:
+    origin = _leakstop_origin()
+    if origin is None and install:
         say(f"installing leakstop (editable, from {ROOT}) into {sys.prefix} ...")
         proc = pip("-e", str(ROOT))
         if proc.returncode != 0:
             sys.exit(f"cannot install leakstop: {proc.stderr.strip().splitlines()[-1:]}")
-        importlib.invalidate_caches()
-        spec = importlib.util.find_spec("leakstop")
-    if spec is None or spec.origin is None:
+        origin = _leakstop_origin()
+    if origin is None:
         sys.exit("leakstop is not installed in this environment (pip install -e .)")
-    origin = Path(spec.origin).resolve()
     if ROOT not in origin.parents:
         say(f"note: benchmarking the leakstop installed at {origin.parent}, not {ROOT}")
     exe = script("leakstop")
