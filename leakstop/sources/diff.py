@@ -3,6 +3,10 @@
 Each hunk becomes one `Block` holding its context and added lines (removed lines are
 dropped), numbered as in the new file, with only the added lines reportable. Context lines
 stay in the block because some rules need the lines above a key.
+
+Expected input: `git diff` with `a/` and `b/` prefixes, no colour and no external diff (see
+`staged.DIFF_OPTIONS`). Paths may be C-quoted by git (`"a/x\\ny"`); an unquoted path that
+holds a space ends with a tab on the `+++` line, which is not part of the name.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from leakstop.findings import Skipped
 from leakstop.sources.text import DEFAULT_MAX_BYTES, decode, skip_reason
 
 _HUNK = re.compile(rb"^@@+ (?:-\d+(?:,(\d+))? )+\+(\d+)(?:,(\d+))? @@")
+_GITLINK = b" 160000"
+SUBMODULE = "submodule (scan it in its own repository)"
 
 
 @dataclass
@@ -25,13 +31,12 @@ class _File:
     added: set[int] = field(default_factory=set)
     first: int = 1
     size: int = 0
+    submodule: bool = False
     oversized: bool = False
     reported: bool = False
 
 
-def parse(lines: Iterable[bytes], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[
-    Block | Skipped
-]:
+def parse(lines: Iterable[bytes], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Block | Skipped]:
     """Blocks of every hunk and Skipped entries for files whose content is not text."""
     current = _File()
     old_left = new_left = 0
@@ -50,30 +55,40 @@ def parse(lines: Iterable[bytes], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterato
                 old_left -= 1
                 new_left -= 1
             if old_left <= 0 and new_left <= 0:
-                yield from _flush(current)
+                yield from _flush(current, max_bytes)
             continue
-        if raw.startswith(b"diff --git "):
-            current = _File(path=_path_from_header(raw[11:].rstrip(b"\r\n")))
-        elif raw.startswith((b"rename to ", b"copy to ")):
-            current.path = _unquote(raw.split(b" to ", 1)[1].rstrip(b"\r\n"))
-        elif raw.startswith(b"+++ "):
-            target = raw[4:].rstrip(b"\r\n")
+        line = raw.rstrip(b"\r\n")
+        if line.startswith(b"diff --git "):
+            current = _File(path=_path_from_header(line[11:]))
+        elif line.startswith((b"rename to ", b"copy to ")):
+            current.path = _unquote(line.split(b" to ", 1)[1])
+        elif line.startswith(b"+++ "):
+            target = line[4:]
             if target != b"/dev/null":
+                if not target.startswith(b'"'):
+                    target = target.removesuffix(b"\t")
                 current.path = _strip_prefix(_unquote(target))
-        elif raw.startswith(b"Binary files ") and current.path is not None:
+        elif line.startswith((b"new file mode", b"new mode", b"index ")) and line.endswith(
+            _GITLINK
+        ):
+            current.submodule = True
+        elif line.startswith(b"Binary files ") and current.path is not None:
             yield Skipped(current.path, "binary")
-        elif raw.startswith(b"@@"):
-            match = _HUNK.match(raw)
+        elif line.startswith(b"@@"):
+            match = _HUNK.match(line)
             if match is None:
                 continue
             old_left = int(match.group(1)) if match.group(1) is not None else 1
             new_left = int(match.group(3)) if match.group(3) is not None else 1
             current.first = int(match.group(2))
             current.lines, current.added = [], set()
+            if current.submodule and not current.reported:
+                current.reported = True
+                yield Skipped(current.path or "?", SUBMODULE)
 
 
 def _append(file: _File, content: bytes, *, added: bool, max_bytes: int) -> None:
-    if file.oversized:
+    if file.oversized or file.submodule:
         return
     file.size += len(content)
     if file.size > max_bytes:
@@ -85,12 +100,12 @@ def _append(file: _File, content: bytes, *, added: bool, max_bytes: int) -> None
         file.added.add(number)
 
 
-def _flush(file: _File) -> Iterator[Block | Skipped]:
+def _flush(file: _File, max_bytes: int) -> Iterator[Block | Skipped]:
     path = file.path or "?"
     if file.oversized:
         if not file.reported:
             file.reported = True
-            yield Skipped(path, f"too large (added text over the limit of {file.size} bytes)")
+            yield Skipped(path, f"too large (the change is over the limit of {max_bytes} bytes)")
         return
     if file.added:
         text = "\n".join(file.lines)
@@ -134,6 +149,7 @@ def _quoted_tokens(header: bytes) -> list[str]:
     return tokens
 
 
+_OCTAL = re.compile(rb"[0-7]{1,3}")
 _ESCAPES = {b"n": 10, b"t": 9, b"r": 13, b'"': 34, b"\\": 92, b"a": 7, b"b": 8, b"f": 12, b"v": 11}
 
 
@@ -147,11 +163,12 @@ def _unquote(value: bytes) -> str:
     while i < len(body):
         char = body[i : i + 1]
         if char == b"\\" and i + 1 < len(body):
-            nxt = body[i + 1 : i + 2]
-            if nxt.isdigit():
-                out.append(int(body[i + 1 : i + 4], 8))
-                i += 4
+            octal = _OCTAL.match(body, i + 1)
+            if octal is not None:
+                out.append(int(octal.group(), 8) & 0xFF)
+                i = octal.end()
                 continue
+            nxt = body[i + 1 : i + 2]
             out.append(_ESCAPES.get(nxt, nxt[0]))
             i += 2
             continue
@@ -161,7 +178,8 @@ def _unquote(value: bytes) -> str:
 
 
 def decode_path(value: bytes) -> str:
-    return value.decode("utf-8", "surrogateescape")
+    """A path as text; bytes that are not UTF-8 become `\\xNN` escapes (safe to print)."""
+    return value.decode("utf-8", "backslashreplace")
 
 
 def _strip_prefix(path: str) -> str:

@@ -1,4 +1,8 @@
-"""Whole files as blocks: the tracked files of a repository, or paths given by the user."""
+"""Whole files as blocks: the tracked files of a repository, or paths given by the user.
+
+A symlink is scanned as what git stores for it, the text of its target (the file it points
+to is scanned where it lives, if it is part of the scan); a submodule is named as skipped.
+"""
 
 from __future__ import annotations
 
@@ -11,41 +15,62 @@ from leakstop.detect.engine import Block
 from leakstop.errors import LeakstopError
 from leakstop.findings import Skipped
 from leakstop.sources import git
-from leakstop.sources.text import decode, skip_reason
+from leakstop.sources.text import decode_file, skip_reason
 
 
 def tracked(root: Path, max_bytes: int) -> Iterator[Block | Skipped]:
-    for rel in git.tracked_files(root):
-        yield read(root / rel, rel, max_bytes)
+    # A path in conflict is listed once per stage: scan it once.
+    for rel in dict.fromkeys(git.tracked_files(root)):
+        yield read(root / rel, display_name(rel), max_bytes)
 
 
-def given(paths: Iterable[str], cwd: Path, root: Path | None, max_bytes: int) -> Iterator[
-    Block | Skipped
-]:
+def given(
+    paths: Iterable[str], cwd: Path, root: Path | None, max_bytes: int
+) -> Iterator[Block | Skipped]:
     """Files at the given paths (directories are walked, `.git` excluded), named relative to
-    the repository root when they lie inside it."""
+    the repository root when they lie inside it. Each file is scanned once."""
+    seen: set[str] = set()
     for arg in paths:
         path = Path(arg) if os.path.isabs(arg) else cwd / arg
         if not os.path.lexists(path):
-            raise LeakstopError(f"no such file or directory: {arg}")
-        if path.is_dir() and not path.is_symlink():
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if d != ".git")
-                for name in sorted(filenames):
-                    full = Path(dirpath) / name
-                    yield read(full, _display(full, cwd, root), max_bytes)
-        else:
-            yield read(path, _display(path, cwd, root), max_bytes)
+            raise LeakstopError(f"no such file or directory: {display_name(arg)}")
+        for full in _walk(path):
+            name = _display(full, cwd, root)
+            if name not in seen:
+                seen.add(name)
+                yield read(full, name, max_bytes)
+
+
+def _walk(path: Path) -> Iterator[Path]:
+    if not path.is_dir() or path.is_symlink():
+        yield path
+        return
+    for dirpath, dirnames, filenames in os.walk(path):
+        # Symlinked directories are not followed, but are scanned like any symlink.
+        linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = sorted(d for d in dirnames if d != ".git" and d not in linked)
+        for name in sorted([*(f for f in filenames if f != ".git"), *linked]):
+            yield Path(dirpath) / name
 
 
 def _display(path: Path, cwd: Path, root: Path | None) -> str:
     absolute = Path(os.path.abspath(path))
     if root is not None and absolute.is_relative_to(root):
-        return absolute.relative_to(root).as_posix()
+        return display_name(absolute.relative_to(root).as_posix())
     try:
-        return absolute.relative_to(cwd).as_posix()
+        return display_name(absolute.relative_to(cwd).as_posix())
     except ValueError:
-        return str(path)
+        return display_name(str(path))
+
+
+def display_name(name: str) -> str:
+    """A path that is safe to print and to encode: bytes that are not UTF-8 (kept by the
+    file system decoding as surrogates) are shown as `\\xNN` escapes."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def read(path: Path, name: str, max_bytes: int) -> Block | Skipped:
@@ -55,7 +80,10 @@ def read(path: Path, name: str, max_bytes: int) -> Block | Skipped:
     except OSError:
         return Skipped(name, "missing from the work tree")
     if stat.S_ISLNK(info.st_mode):
-        return Skipped(name, "symlink (its target is scanned where it lives)")
+        try:
+            return Block(path=name, text=display_name(os.readlink(path)))
+        except OSError as exc:  # pragma: no cover - lstat just said it is a link
+            return Skipped(name, f"unreadable ({exc.strerror or type(exc).__name__})")
     if stat.S_ISDIR(info.st_mode):
         return Skipped(name, "submodule (scan it in its own repository)")
     if not stat.S_ISREG(info.st_mode):
@@ -66,8 +94,10 @@ def read(path: Path, name: str, max_bytes: int) -> Block | Skipped:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        return Skipped(name, f"unreadable ({exc.strerror or exc.__class__.__name__})")
+        return Skipped(name, f"unreadable ({exc.strerror or type(exc).__name__})")
+    if len(data) > max_bytes:  # grew since lstat
+        return Skipped(name, f"too large (over the limit of {max_bytes} bytes)")
     reason = skip_reason(data)
     if reason is not None:
         return Skipped(name, reason)
-    return Block(path=name, text=decode(data))
+    return Block(path=name, text=decode_file(data))

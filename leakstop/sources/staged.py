@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from leakstop.detect.engine import Block
+from leakstop.detect.engine import CONTEXT_LINES, Block
 from leakstop.findings import Skipped
 from leakstop.sources import diff, git
 
@@ -16,10 +16,12 @@ DIFF_OPTIONS = (
     "--no-relative",
     "--src-prefix=a/",
     "--dst-prefix=b/",
-    "--unified=3",
-    "--find-renames",
+    # As many context lines as a contextual rule may look back, so a staged key is judged
+    # on the same lines as in a whole-file scan.
+    f"--unified={CONTEXT_LINES}",
+    "--find-renames",  # a pure rename adds no line
     "--diff-filter=d",  # deleted files add nothing
-    "--ignore-submodules=all",  # a submodule is scanned in its own repository
+    "--ignore-submodules=none",  # submodule pointers are shown, and named as not scanned
 )
 
 
