@@ -18,6 +18,7 @@ _COMMANDS = {
     "init": ("leakstop.cli.init", "init_command"),
     "providers": ("leakstop.cli.providers", "providers_command"),
     "demo": ("leakstop.cli.demo", "demo_command"),
+    "simulate": ("leakstop.cli.simulate", "simulate_command"),
 }
 
 
