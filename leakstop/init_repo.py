@@ -109,7 +109,7 @@ def _plan_pre_commit(path: Path, local: bool) -> tuple[Path, str | None, str]:
 
 def _add_hook(text: str, hook: tuple[str, ...]) -> str | None:
     """`text` with `hook` appended to its `repos` list, or None when it has the hook already."""
-    import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
+    import yaml
 
     try:
         data = yaml.safe_load(text)
