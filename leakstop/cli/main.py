@@ -1,49 +1,45 @@
-"""The `leakstop` command: a click group whose subcommands are imported only when used,
-so `leakstop scan --staged` (the pre-commit hot path) loads nothing it does not need."""
+"""The `leakstop` entry point: one exit-code policy for every command, and a click-free fast
+path for the exact call the pre-commit hook makes (`leakstop scan --staged`), where importing
+click would cost more than the scan itself."""
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
-import click
-
-from leakstop import __version__
 from leakstop.errors import LeakstopError
 
-_COMMANDS = {
-    "scan": ("leakstop.cli.scan", "scan_command"),
-    "init": ("leakstop.cli.init", "init_command"),
-    "providers": ("leakstop.cli.providers", "providers_command"),
-    "demo": ("leakstop.cli.demo", "demo_command"),
-    "simulate": ("leakstop.cli.simulate", "simulate_command"),
-}
-
-
-class _LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(_COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = _COMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        command: click.Command = getattr(importlib.import_module(target[0]), target[1])
-        return command
-
-
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="leakstop")
-def cli() -> None:
-    """Stop leaked API keys: block commits and pushes that carry them, rotate the ones that
-    escaped. Exit codes: 0 clean, 1 keys found, 2 usage, configuration or git error."""
+_HOOK_CALL = ["scan", "--staged"]
 
 
 def main(argv: list[str] | None = None) -> Any:
+    args = sys.argv[1:] if argv is None else argv
+    if args == _HOOK_CALL:
+        return _guarded(_scan_staged)
+    return _guarded(lambda: _click_main(args))
+
+
+def _scan_staged() -> None:
+    from pathlib import Path
+
+    from leakstop.report import render
+    from leakstop.scan_request import ScanRequest, run
+
+    result = run(ScanRequest(cwd=Path.cwd(), mode="staged", progress=True))
+    sys.stdout.write(render(result, "text"))
+    sys.stdout.flush()
+    sys.exit(1 if result.findings else 0)
+
+
+def _click_main(args: list[str]) -> Any:
+    import click
+
+    from leakstop.cli.group import cli
+
     try:
-        return cli.main(args=argv, prog_name="leakstop", standalone_mode=False)
+        return cli.main(args=args, prog_name="leakstop", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("leakstop: aborted", err=True)
         sys.exit(2)
@@ -52,20 +48,26 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+
+
+def _guarded(run: Callable[[], Any]) -> Any:
+    try:
+        return run()
     except LeakstopError as exc:
-        click.echo(f"leakstop: error: {exc}", err=True)
-        sys.exit(2)
+        _error(f"leakstop: error: {exc}")
     except KeyboardInterrupt:
-        click.echo("leakstop: interrupted", err=True)
-        sys.exit(2)
+        _error("leakstop: interrupted")
     except BrokenPipeError:
         sys.exit(2)
     except Exception as exc:  # never a traceback (it could quote a key); type name only
         if os.environ.get("LEAKSTOP_DEBUG"):
             raise
-        click.echo(
+        _error(
             f"leakstop: internal error ({type(exc).__name__}); rerun with LEAKSTOP_DEBUG=1 "
-            "for details and report it",
-            err=True,
+            "for details and report it"
         )
-        sys.exit(2)
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.exit(2)
