@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from leakstop.detect.engine import Block, Detector
 from leakstop.errors import LeakstopError
@@ -17,6 +20,7 @@ from leakstop.sources.text import DEFAULT_MAX_BYTES
 from leakstop.suppress.baseline import DEFAULT_NAME, Baseline
 
 COMMIT_MODES = ("range", "history")
+PUSH_MODES = ("pre-push", "pre-receive")
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,14 @@ class ScanRequest:
     max_bytes: int = DEFAULT_MAX_BYTES
     jobs: int | None = None
     progress: bool = False
+    remote: str | None = None
+    """pre-push: the remote's name (or URL) git passes to the hook."""
+    stdin: TextIO | None = None
+    """pre-push / pre-receive: the hook's input lines [default: sys.stdin]."""
+    environ: Mapping[str, str] | None = None
+    """pre-push: where PRE_COMMIT_* variables are read [default: os.environ]."""
+    note: Callable[[str], None] | None = None
+    """Receives remarks for the user (shallow clone, missing base); silence if None."""
 
 
 def run(request: ScanRequest) -> ScanResult:
@@ -37,6 +49,8 @@ def run(request: ScanRequest) -> ScanResult:
         raise LeakstopError(f"not a directory: {request.cwd}")
     root = git.repo_root(request.cwd)
     baseline = _baseline(request, root)
+    if request.mode in PUSH_MODES:
+        return _scan_push(request, baseline)
     if request.mode in COMMIT_MODES:
         repo = git.require_repo(request.cwd, f"--{request.mode}")
         return _scan_commits(request, repo, _rev_list_args(request, repo), baseline)
@@ -57,8 +71,38 @@ def _rev_list_args(request: ScanRequest, root: Path) -> list[str]:
     return [spec]
 
 
+def _scan_push(request: ScanRequest, baseline: Baseline) -> ScanResult:
+    """The commits a push sends (pre-push) or brings (pre-receive), each scanned once."""
+    from leakstop.sources import push
+
+    stdin = request.stdin if request.stdin is not None else sys.stdin
+    repo = push.git_directory(request.cwd)
+    if request.mode == "pre-receive":
+        plan = push.received_commits(repo, push.pre_receive_input(stdin))
+    else:
+        environ = request.environ if request.environ is not None else os.environ
+        updates, remote = push.pre_push_input(request.remote, stdin, environ)
+        plan = push.pushed_commits(repo, updates, remote)
+    if request.note is not None:
+        for remark in plan.notes:
+            request.note(remark)
+    # Both hooks check the same thing, the commits being pushed: one report mode for both.
+    result = _scan_commits(request, repo, [], baseline, commits=plan.commits, mode="pre-push")
+    if plan.commits and result.stats.commits == 0:
+        raise LeakstopError(
+            f"git showed none of the {len(plan.commits)} pushed commit(s); refusing to pass "
+            "a push that was not scanned"
+        )
+    return result
+
+
 def _scan_commits(
-    request: ScanRequest, root: Path, rev_args: list[str], baseline: Baseline
+    request: ScanRequest,
+    root: Path,
+    rev_args: list[str],
+    baseline: Baseline,
+    commits: Sequence[str] | None = None,
+    mode: str | None = None,
 ) -> ScanResult:
     from leakstop.sources.revisions import scan_revisions, skipped_list, terminal_progress
 
@@ -70,10 +114,11 @@ def _scan_commits(
         jobs=request.jobs,
         max_bytes=request.max_bytes,
         progress=terminal_progress() if request.progress else None,
+        commits=commits,
     )
     result = ScanResult(
         stats=ScanStats(
-            mode=request.mode,
+            mode=mode or request.mode,
             commits=scanned.commits,
             files=scanned.files,
             bytes=scanned.bytes,

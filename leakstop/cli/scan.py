@@ -18,6 +18,18 @@ from leakstop.sources.text import DEFAULT_MAX_BYTES
 @click.option(
     "--range", "revision_range", metavar="A..B", help="Added lines of the commits in A..B."
 )
+@click.option(
+    "--pre-push",
+    is_flag=True,
+    help="Commits a push sends, from git's pre-push lines on stdin (args: [REMOTE [URL]]) "
+    "or pre-commit's PRE_COMMIT_FROM_REF/TO_REF.",
+)
+@click.option(
+    "--pre-receive",
+    is_flag=True,
+    help="Server side: commits a push brings that no existing ref reaches, from the "
+    "pre-receive hook's '<old> <new> <ref>' lines on stdin.",
+)
 @click.option("--history", is_flag=True, help="Added lines of every commit reachable from any ref.")
 @click.option(
     "--jobs",
@@ -51,6 +63,8 @@ def scan_command(
     paths: tuple[str, ...],
     staged: bool,
     revision_range: str | None,
+    pre_push: bool,
+    pre_receive: bool,
     history: bool,
     jobs: int | None,
     fmt: str,
@@ -59,17 +73,29 @@ def scan_command(
     no_baseline: bool,
     max_file_size: int,
 ) -> None:
-    """Scan files, staged changes, a range of commits or the whole history for API keys."""
+    """Scan files, staged changes, a range of commits, a push or the whole history for API
+    keys."""
     from leakstop.scan_request import ScanRequest, run
 
     modes = [
         name
-        for name, on in (("staged", staged), ("range", revision_range), ("history", history))
+        for name, on in (
+            ("staged", staged),
+            ("range", revision_range),
+            ("pre-push", pre_push),
+            ("pre-receive", pre_receive),
+            ("history", history),
+        )
         if on
     ]
     if len(modes) > 1:
         raise LeakstopError(f"choose one of --{' / --'.join(modes)}")
     mode = modes[0] if modes else "files"
+    remote = None
+    if mode == "pre-push":
+        if len(paths) > 2:
+            raise LeakstopError("--pre-push takes at most REMOTE and URL, as git gives a hook")
+        remote, paths = (paths[0] if paths else None), ()
     if mode != "files" and paths:
         raise LeakstopError(f"--{mode} scans git objects; it takes no PATH arguments")
     if baseline and no_baseline:
@@ -84,6 +110,8 @@ def scan_command(
         baseline=Path(baseline) if baseline else None,
         use_baseline=not no_baseline,
         max_bytes=max_file_size,
+        remote=remote,
+        note=lambda remark: click.echo(f"leakstop: {remark}", err=True),
     )
     result = run(request)
 
