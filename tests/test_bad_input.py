@@ -1,0 +1,372 @@
+"""Input a real user throws at the scanner: odd bytes, odd names, odd repository states.
+
+Each case ends in correct results, or a one-line error on stderr with exit code 2; never a
+traceback. What cannot be scanned is named in the report's `scan.skipped`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leakstop.secrets_text import hashed_secret
+from tests.conftest import Outcome, Repo, init_repo
+from tests.keys import new_key
+
+LFS_POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize 123456\n"
+
+
+def _scan(run_cli: Any, repo: Repo, *args: str, keys: list[str]) -> tuple[Outcome, dict[str, Any]]:
+    outcome = run_cli(["scan", "--format", "json", *args], repo.path, keys=keys)
+    assert outcome.code in (0, 1), outcome.err
+    assert "Traceback" not in outcome.err
+    return outcome, json.loads(outcome.out)
+
+
+def _found(report: dict[str, Any]) -> set[tuple[str, str, int]]:
+    return {(f["hashed_secret"], f["file"], f["line"]) for f in report["findings"]}
+
+
+def _skipped(report: dict[str, Any]) -> dict[str, str]:
+    return {s["file"]: s["reason"] for s in report["scan"]["skipped"]}
+
+
+def _both_modes(run_cli: Any, repo: Repo, keys: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The same staged content scanned with --staged and in files mode."""
+    _, staged = _scan(run_cli, repo, "--staged", keys=keys)
+    _, files = _scan(run_cli, repo, keys=keys)
+    return staged, files
+
+
+def _assert_one_line_error(outcome: Outcome, *words: str) -> None:
+    assert outcome.code == 2
+    assert outcome.err.count("\n") == 1, outcome.err
+    assert outcome.err.startswith("leakstop: ")
+    assert "Traceback" not in outcome.err
+    for word in words:
+        assert word in outcome.err
+
+
+# -- file contents ----------------------------------------------------------------------------
+
+
+def test_binary_file_is_named_and_text_next_to_it_still_scanned(repo: Repo, run_cli: Any) -> None:
+    hidden, visible = new_key("electronhub-api-key"), new_key("electronhub-api-key")
+    repo.stage("assets/logo.png", b"\x89PNG\r\n\x1a\n\x00\x00" + hidden.encode() + b"\x00")
+    repo.stage("app.py", f"KEY = '{visible}'\n")
+    for report in _both_modes(run_cli, repo, [hidden, visible]):
+        assert _found(report) == {(hashed_secret(visible), "app.py", 1)}
+        assert _skipped(report) == {"assets/logo.png": "binary"}
+
+
+def test_files_over_the_size_limit_are_named_with_the_reason(repo: Repo, run_cli: Any) -> None:
+    big, small = new_key("scrapebit-api-key"), new_key("scrapebit-api-key")
+    repo.stage("dump.sql", "-- data\n" * 200 + f"key={big}\n")
+    repo.stage("small.env", f"SB={small}\n")
+    keys = [big, small]
+    for mode in (["--staged"], []):
+        _, report = _scan(run_cli, repo, *mode, "--max-file-size", "1000", keys=keys)
+        assert _found(report) == {(hashed_secret(small), "small.env", 1)}
+        assert _skipped(report)["dump.sql"].startswith("too large")
+        assert "1000" in _skipped(report)["dump.sql"]
+
+
+def test_latin1_file_with_a_key(repo: Repo, run_cli: Any) -> None:
+    key = new_key("syncline-user-key")
+    repo.stage("legacy.ini", f"caf\xe9=1\nna\xefve_key = {key} ; r\xe9sum\xe9\n".encode("latin-1"))
+    for report in _both_modes(run_cli, repo, [key]):
+        assert _found(report) == {(hashed_secret(key), "legacy.ini", 2)}
+        [finding] = report["findings"]
+        assert finding["column"] == len("na\xefve_key = ") + 1
+
+
+def test_crlf_file(repo: Repo, run_cli: Any) -> None:
+    key = new_key("electronhub-dev-key")
+    repo.stage("win.env", f"A=1\r\nB=2\r\nEH={key}\r\n")
+    for report in _both_modes(run_cli, repo, [key]):
+        assert _found(report) == {(hashed_secret(key), "win.env", 3)}
+        assert report["findings"][0]["column"] == 4
+
+
+def test_utf16_file_with_bom(repo: Repo, run_cli: Any) -> None:
+    """PowerShell 5 writes UTF-16: files mode decodes it; git diffs it as binary, so --staged
+    names it as not scanned rather than passing it silently."""
+    key = new_key("scrapebit-api-key")
+    repo.stage("ps.env", f"SCRAPEBIT_API_KEY={key}\r\n".encode("utf-16"))
+    staged, files = _both_modes(run_cli, repo, [key])
+    assert _found(files) == {(hashed_secret(key), "ps.env", 1)}
+    assert _found(staged) == set()
+    assert _skipped(staged) == {"ps.env": "binary"}
+
+
+def _minified(size: int, key: str) -> str:
+    chunk = 'function f(a){return a.map(function(b){return b*2})};var c="abcdef";'
+    return (chunk * (size // len(chunk) + 1))[:size] + f'var k="{key}";'
+
+
+def test_five_megabyte_minified_line_with_key_near_the_end(repo: Repo, run_cli: Any) -> None:
+    small_key, key = new_key("electronhub-api-key"), new_key("electronhub-api-key")
+    repo.stage("small.min.js", _minified(1024 * 1024, small_key))
+    repo.commit("1 MB bundle")
+    started = time.perf_counter()
+    _, files_small = _scan(run_cli, repo, "small.min.js", keys=[small_key])
+    small_seconds = time.perf_counter() - started
+    repo.stage("dist/app.min.js", _minified(5 * 1024 * 1024, key))
+    timings = {}
+    for mode in ("--staged", "dist/app.min.js"):
+        started = time.perf_counter()
+        _, report = _scan(run_cli, repo, mode, keys=[key])
+        timings[mode] = time.perf_counter() - started
+        assert _found(report) == {(hashed_secret(key), "dist/app.min.js", 1)}
+        assert report["findings"][0]["column"] == 5 * 1024 * 1024 + len('var k="') + 1
+    assert _found(files_small) == {(hashed_secret(small_key), "small.min.js", 1)}
+    # Five times the bytes, roughly five times the time: never the square (25x and more).
+    assert timings["dist/app.min.js"] < 20 * max(small_seconds, 0.05), (small_seconds, timings)
+
+
+# -- file names -------------------------------------------------------------------------------
+
+ODD_NAMES = [
+    "dir with space/a b.env",
+    "ünïcødé/ключ.env",
+    "new\nline.env",
+    'quote"d.env',
+    "tab\there.env",
+    "back\\slash.env",
+    "trailing space .env",
+    "-dash.env",
+]
+
+
+def test_odd_file_names_in_both_modes(repo: Repo, run_cli: Any) -> None:
+    keys = {name: new_key("scrapebit-test-key") for name in ODD_NAMES}
+    for name, key in keys.items():
+        repo.stage(name, f"# {name!r}\nSB={key}\n")
+    expected = {(hashed_secret(key), name, 2) for name, key in keys.items()}
+    for report in _both_modes(run_cli, repo, list(keys.values())):
+        assert _found(report) == expected
+
+
+def test_file_name_that_is_not_utf8(repo: Repo, run_cli: Any) -> None:
+    key = new_key("scrapebit-test-key")
+    name = b"caf\xe9.env"
+    try:
+        (repo.path / os.fsdecode(name)).write_text(f"SB={key}\n")
+    except (OSError, UnicodeEncodeError):  # pragma: no cover - a file system that refuses
+        pytest.skip("file system refuses non-UTF-8 names")
+    repo.git("add", "-A")
+    for report in _both_modes(run_cli, repo, [key]):
+        assert _found(report) == {(hashed_secret(key), "caf\\xe9.env", 1)}
+
+
+# -- links, submodules, LFS -------------------------------------------------------------------
+
+
+def test_symlinks_are_scanned_as_what_git_stores(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    inside, outside = new_key("electronhub-api-key"), new_key("electronhub-api-key")
+    repo.stage("real.env", f"EH={inside}\n")
+    (tmp_path / "outside.env").write_text(f"EH={outside}\n")
+    os.symlink("real.env", repo.path / "link.env")
+    os.symlink(tmp_path / "outside.env", repo.path / "outside-link.env")
+    os.symlink("missing-target", repo.path / "dangling.env")
+    os.symlink("real.env", repo.path / "pending.env")  # untracked: files mode ignores it
+    repo.git("add", "link.env", "outside-link.env", "dangling.env")
+    for report in _both_modes(run_cli, repo, [inside, outside]):
+        # The key inside the repository once, where it lives; the file outside is not
+        # part of the commit, and neither link is reported as skipped.
+        assert _found(report) == {(hashed_secret(inside), "real.env", 1)}
+        assert _skipped(report) == {}
+    _, given = _scan(run_cli, repo, ".", keys=[inside, outside])
+    assert _found(given) == {(hashed_secret(inside), "real.env", 1)}
+
+
+def test_submodule_is_named_and_not_entered(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    inner_key, outer_key = new_key("scrapebit-api-key"), new_key("scrapebit-api-key")
+    library = init_repo(tmp_path / "library")
+    library.stage("secret.env", f"SB={inner_key}\n")
+    library.commit("library")
+    repo.stage("app.env", f"SB={outer_key}\n")
+    repo.commit("app")
+    repo.git(
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        str(library.path),
+        "vendor/lib",
+    )
+    repo.stage("app.env", f"SB={outer_key}\nSB2={new_key('scrapebit-test-key')}\n")
+    keys = [inner_key, outer_key]
+    staged, files = _both_modes(run_cli, repo, keys)
+    assert _skipped(staged) == {"vendor/lib": "submodule (scan it in its own repository)"}
+    assert _skipped(files) == {"vendor/lib": "submodule (scan it in its own repository)"}
+    assert hashed_secret(inner_key) not in {f["hashed_secret"] for f in files["findings"]}
+    assert hashed_secret(inner_key) not in {f["hashed_secret"] for f in staged["findings"]}
+    assert (hashed_secret(outer_key), "app.env", 1) in _found(files)
+
+
+def test_lfs_pointer_files_are_named(repo: Repo, run_cli: Any) -> None:
+    repo.stage("model.bin", LFS_POINTER.format(oid="ab" * 32))
+    for report in _both_modes(run_cli, repo, []):
+        assert report["findings"] == []
+        assert _skipped(report)["model.bin"].startswith("git-lfs pointer")
+
+
+# -- repository states ------------------------------------------------------------------------
+
+
+def test_empty_repository_with_nothing_staged(repo: Repo, run_cli: Any) -> None:
+    for mode in (["--staged"], []):
+        outcome, report = _scan(run_cli, repo, *mode, keys=[])
+        assert outcome.code == 0
+        assert report["findings"] == [] and report["scan"]["files"] == 0
+
+
+def test_first_commit_of_a_new_repository(repo: Repo, run_cli: Any) -> None:
+    key = new_key("syncline-user-key")
+    repo.stage("first.env", f"SYNCLINE_USER_KEY={key}\n")
+    outcome, report = _scan(run_cli, repo, "--staged", keys=[key])
+    assert outcome.code == 1
+    assert _found(report) == {(hashed_secret(key), "first.env", 1)}
+
+
+def test_detached_head(repo: Repo, run_cli: Any) -> None:
+    repo.stage("a.txt", "a\n")
+    repo.commit()
+    repo.git("checkout", "-q", "--detach")
+    key = new_key("electronhub-proxy-key")
+    repo.stage("a.txt", f"a\nEH={key}\n")
+    outcome, report = _scan(run_cli, repo, "--staged", keys=[key])
+    assert outcome.code == 1
+    assert _found(report) == {(hashed_secret(key), "a.txt", 2)}
+
+
+def test_shallow_clone(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    for n in range(3):
+        repo.stage("log.txt", f"entry {n}\n")
+        repo.commit(f"c{n}")
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone)], check=True
+    )
+    shallow = Repo(clone)
+    key = new_key("scrapebit-api-key")
+    shallow.stage("log.txt", f"entry 2\nSB={key}\n")
+    _, report = _scan(run_cli, shallow, "--staged", keys=[key])
+    assert _found(report) == {(hashed_secret(key), "log.txt", 2)}
+
+
+def test_partially_staged_file_only_the_index_counts(repo: Repo, run_cli: Any) -> None:
+    staged_key, worktree_key = new_key("scrapebit-api-key"), new_key("scrapebit-api-key")
+    repo.stage("app.env", "A=1\n")
+    repo.commit()
+    repo.stage("app.env", f"A=1\nSTAGED={staged_key}\n")
+    repo.write("app.env", f"A=1\nWORKTREE={worktree_key}\n")  # staged key gone from the tree
+    keys = [staged_key, worktree_key]
+    _, staged = _scan(run_cli, repo, "--staged", keys=keys)
+    _, files = _scan(run_cli, repo, keys=keys)
+    assert _found(staged) == {(hashed_secret(staged_key), "app.env", 2)}
+    assert _found(files) == {(hashed_secret(worktree_key), "app.env", 2)}
+
+
+def test_deletions_add_nothing(repo: Repo, run_cli: Any) -> None:
+    key, other = new_key("electronhub-api-key"), new_key("electronhub-api-key")
+    repo.stage("gone.env", f"EH={key}\n")
+    repo.stage("kept.env", f"A=1\nEH={other}\nB=2\n")
+    repo.commit()
+    repo.git("rm", "-q", "gone.env")
+    repo.stage("kept.env", "A=1\nB=2\n")
+    outcome, report = _scan(run_cli, repo, "--staged", keys=[key, other])
+    assert outcome.code == 0
+    assert report["findings"] == []
+
+
+def test_renames(repo: Repo, run_cli: Any) -> None:
+    key = new_key("syncline-user-key")
+    body = "".join(f"line {n}\n" for n in range(20))
+    repo.stage("old name.env", body + f"SYNCLINE={key}\n")
+    repo.commit()
+    repo.git("mv", "old name.env", "new name.env")
+    outcome, report = _scan(run_cli, repo, "--staged", keys=[key])
+    assert outcome.code == 0, "a pure rename adds no line"
+    assert report["findings"] == []
+    added = new_key("syncline-user-key")
+    repo.stage("new name.env", body + f"SYNCLINE={key}\nSYNCLINE2={added}\n")
+    outcome, report = _scan(run_cli, repo, "--staged", keys=[key, added])
+    assert outcome.code == 1
+    assert _found(report) == {(hashed_secret(added), "new name.env", 22)}
+
+
+def test_mode_change_adds_nothing(repo: Repo, run_cli: Any) -> None:
+    key = new_key("scrapebit-test-key")
+    repo.stage("run.sh", f"#!/bin/sh\nSB={key}\n")
+    repo.commit()
+    repo.git("update-index", "--chmod=+x", "run.sh")
+    outcome, report = _scan(run_cli, repo, "--staged", keys=[key])
+    assert outcome.code == 0
+    assert report["findings"] == []
+
+
+def test_key_moved_within_a_file_is_not_new_but_a_changed_line_is(repo: Repo, run_cli: Any) -> None:
+    key = new_key("scrapebit-api-key")
+    repo.stage("c.env", f"SB={key}\nA=1\nB=2\n")
+    repo.commit()
+    repo.stage("c.env", f"A=1\nB=2\nSB={key}\n")
+    _, report = _scan(run_cli, repo, "--staged", keys=[key])
+    # Git shows the moved line as added: --staged reports it (only a baseline can say it
+    # is known); this is what detect-secrets-hook does too.
+    assert _found(report) == {(hashed_secret(key), "c.env", 3)}
+
+
+# -- places that are not a repository, or not a file -------------------------------------------
+
+
+def test_staged_outside_a_repository(tmp_path: Path, run_cli: Any) -> None:
+    _assert_one_line_error(run_cli(["scan", "--staged"], tmp_path), "not inside")
+
+
+def test_staged_inside_the_git_directory(repo: Repo, run_cli: Any) -> None:
+    _assert_one_line_error(run_cli(["scan", "--staged"], repo.path / ".git"), "--staged")
+
+
+def test_staged_in_a_bare_repository(tmp_path: Path, run_cli: Any) -> None:
+    subprocess.run(["git", "init", "-q", "--bare", str(tmp_path / "bare.git")], check=True)
+    _assert_one_line_error(run_cli(["scan", "--staged"], tmp_path / "bare.git"), "--staged")
+
+
+def test_fifo_and_unreadable_files_are_named(tmp_path: Path, run_cli: Any) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    locked = tmp_path / "locked.env"
+    locked.write_text("x\n")
+    locked.chmod(0)
+    try:
+        outcome = run_cli(["scan", "--format", "json", "."], tmp_path)
+    finally:
+        locked.chmod(0o600)
+    skipped = _skipped(json.loads(outcome.out))
+    assert skipped["pipe"] == "not a regular file"
+    if os.geteuid() != 0:  # root reads anything
+        assert skipped["locked.env"].startswith("unreadable")
+
+
+def test_tracked_file_missing_from_the_work_tree(repo: Repo, run_cli: Any) -> None:
+    repo.stage("gone.txt", "x\n")
+    (repo.path / "gone.txt").unlink()
+    _, report = _scan(run_cli, repo, keys=[])
+    assert _skipped(report) == {"gone.txt": "missing from the work tree"}
+
+
+def test_guid_in_an_ecgrid_repository_without_a_label(repo: Repo, run_cli: Any) -> None:
+    """Many GUIDs, ECGrid everywhere, none named as a credential: nothing to report."""
+    lines = [f'ecgrid_mailbox_{n} = "{uuid.uuid4()}"' for n in range(50)]
+    repo.stage("ecgrid/ids.py", "\n".join(lines) + "\n")
+    outcome, _ = _scan(run_cli, repo, "--staged", keys=[])
+    assert outcome.code == 0
