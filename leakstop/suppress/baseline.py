@@ -23,7 +23,7 @@ class Baseline:
         return len(self._known)
 
     def accepts(self, file: str, hashed: str) -> bool:
-        return (file, hashed) in self._known
+        return (normalize_path(file), hashed) in self._known
 
     @classmethod
     def empty(cls) -> Baseline:
@@ -35,8 +35,9 @@ class Baseline:
             data = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise LeakstopError(f"cannot read baseline {path}: {exc.strerror}") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise LeakstopError(f"baseline {path} is not valid JSON ({exc})") from None
+        except (ValueError, RecursionError) as exc:  # bad UTF-8, bad JSON, absurd nesting
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise LeakstopError(f"baseline {path} is not valid JSON ({reason})") from None
         results = data.get("results") if isinstance(data, dict) else None
         if not isinstance(results, dict):
             raise LeakstopError(f"baseline {path} has no 'results' object")
@@ -45,5 +46,14 @@ class Baseline:
             for entry in entries if isinstance(entries, list) else []:
                 hashed = entry.get("hashed_secret") if isinstance(entry, dict) else None
                 if isinstance(hashed, str):
-                    known.add((Path(filename).as_posix(), hashed))
+                    known.add((normalize_path(filename), hashed))
         return cls(known)
+
+
+def normalize_path(name: str) -> str:
+    """The one spelling of a repository path both sides compare: `/` separators (baselines
+    written on Windows use `\\`), no leading `./`."""
+    name = name.replace("\\", "/")
+    while name.startswith("./"):
+        name = name[2:]
+    return name
