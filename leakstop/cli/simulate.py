@@ -26,13 +26,17 @@ def simulate_command(port: int, quiet: bool) -> None:
     from leakstop.simulator.calls import CallRecord
 
     def show(record: CallRecord) -> None:
-        # The route template, never the raw path or a header value: no key can reach stderr.
-        where = "decoy host " if record.listener == "redirect" else ""
-        what = f"{record.provider} {record.call}" if record.call else (record.provider or "-")
-        route = record.route or "(no route)"
+        # Route templates and names only, never a raw path or header value: no key can
+        # reach the terminal.
+        if record.listener == "redirect":
+            carried = "WITH a key" if record.key_sha1 else "without a key"
+            click.echo(f"decoy host: {record.method} request {carried}", err=True)
+            return
+        what = f"{record.provider} {record.call or '(no route)'}"
+        route = f" {record.route}" if record.route else ""
         status = record.status if record.status is not None else "dropped"
         fault = f" [fault {record.fault}]" if record.fault else ""
-        click.echo(f"{where}{what}: {record.method} {route} -> {status}{fault}", err=True)
+        click.echo(f"{what}: {record.method}{route} -> {status}{fault}", err=True)
 
     simulator = Simulator(port, on_call=None if quiet else show)
     try:
@@ -52,8 +56,8 @@ def simulate_command(port: int, quiet: bool) -> None:
             click.echo(f"export LEAKSTOP_{name.upper()}_URL={simulator.base_url(name)}")
         click.echo(f"# control API: {simulator.url}/_simulator/health (see docs/simulator.md)")
         click.echo("# press Ctrl-C to stop")
-        while not done.wait(0.5):
-            pass
+        while not done.is_set():
+            done.wait(0.5)  # with a timeout, so the signal handler gets to run
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

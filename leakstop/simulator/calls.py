@@ -3,9 +3,26 @@ credential, never a header value or a key, so tests may print it freely."""
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from leakstop.simulator.keys import hashed_secret
+
+# A path segment this long with a digit in it is no route word: treat it as a key.
+_KEYLIKE = re.compile(r"(?=.*\d).{16,}")
+
+
+def scrub(text: str, key: str | None) -> str:
+    """`text` (a path or a query name) with every segment that is or holds a key replaced
+    by `<key:SHA-1>`: a client that puts a key in a URL must not put it in the log."""
+    return "/".join(
+        f"<key:{hashed_secret(part)}>"
+        if (key and key in part) or _KEYLIKE.fullmatch(part)
+        else part
+        for part in text.split("/")
+    )
 
 
 @dataclass
@@ -16,7 +33,8 @@ class CallRecord:
     """`main`, or `redirect` for the decoy host that redirect faults point to."""
     method: str
     path: str
-    """The full path as received (provider prefix included), without the query string."""
+    """The full path as received (provider prefix included), without the query string, and
+    with key-like segments replaced by their hash (see `scrub`)."""
     provider: str | None
     call: str | None
     """The call's name (`check`, `rotate`, `me`, `models`) or None when no route matched."""

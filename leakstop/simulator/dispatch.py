@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from leakstop.simulator.calls import CallRecord
+from leakstop.simulator.calls import CallRecord, scrub
 from leakstop.simulator.faults import ACTING_KINDS, Fault
 from leakstop.simulator.keys import hashed_secret
 from leakstop.simulator.messages import Reply, Request, json_reply, presented_key
@@ -85,11 +85,11 @@ def _record(
         time=state.clock.now(),
         listener=listener,
         method=request.method,
-        path=full_path,
+        path=scrub(full_path, key),
         provider=None,
         call=None,
         route=None,
         header_names=list(request.header_names),
-        query_names=list(request.query_names),
+        query_names=[scrub(name, key) for name in request.query_names],
         key_sha1=hashed_secret(key) if key else None,
     )

@@ -127,10 +127,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline(8)
 
     def _send(self, reply: Reply) -> None:
-        self.send_response(reply.status)
+        headers = dict(reply.headers)
+        self.send_response_only(reply.status)
+        self.send_header("Server", headers.pop("Server", self.version_string()))
+        self.send_header("Date", self.date_time_string())
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers.items():
+        for name, value in headers.items():
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
