@@ -466,6 +466,32 @@ def test_fault_500_answers_the_providers_own_error_and_does_nothing(
     assert rotate(sim, client, flow, key, user_id).status_code == 200  # used up
 
 
+@pytest.mark.parametrize("flow", FLOWS, ids=[f.id for f in FLOWS])
+def test_fault_status_answers_in_the_providers_shape(
+    sim: Simulator, control: SimulatorControl, client: httpx.Client, flow: Flow
+) -> None:
+    key, user_id = control.create_account(flow.provider, flow.kind)
+    for status in (401, 402, 500):
+        control.add_fault("status", key=key, call="check", status=status)
+        answer = check(sim, client, flow, key)
+        assert answer.status_code == status
+        body = answer.json()
+        if flow.provider == "ecgrid":
+            assert body["success"] is False and body["data"] is None
+        elif flow.provider == "scrapebit":
+            assert set(body["error"]) == {"code", "message", "details"}
+        elif flow.provider == "electronhub":
+            assert set(body["error"]) == {"message", "type", "code"}
+    control.add_fault("status", key=key, status=429, seconds=90)
+    limited = rotate(sim, client, flow, key, user_id)
+    assert limited.status_code == 429
+    if flow.provider == "syncline":
+        assert limited.json()["error"] == "Too many regeneration attempts"
+    else:
+        assert limited.headers["retry-after"] == "90"
+    assert check(sim, client, flow, key).status_code == 200  # nothing happened
+
+
 def test_fault_slow_acts_then_waits(
     sim: Simulator, control: SimulatorControl, client: httpx.Client
 ) -> None:
@@ -626,6 +652,7 @@ def test_stop_interrupts_a_slow_answer() -> None:
         ({"fault": "slow", "seconds": -1}, "seconds must be"),
         ({"fault": "redirect", "status": 200}, "not allowed"),
         ({"fault": "html", "status": 302}, "not allowed"),
+        ({"fault": "status"}, "needs a status"),
         ([], "expected a JSON object"),
     ],
 )
@@ -789,7 +816,8 @@ def test_nothing_is_printed_while_serving(
         keys.append(rotated_key(flow, rotate(sim, client, flow, key, user_id).json()))
         client.get(f"{sim.base_url(flow.provider)}/x/{key}?{key}=1", headers=flow.auth(key))
     for kind in FAULT_KINDS:
-        control.add_fault(kind, key=keys[-1], seconds=0.01)
+        status = 404 if kind == "status" else None
+        control.add_fault(kind, key=keys[-1], seconds=0.01, status=status)
         with contextlib.suppress(httpx.HTTPError):  # the drop faults
             check(sim, client, BY_ID["ecgrid-default"], keys[-1])
     out, err = capfd.readouterr()

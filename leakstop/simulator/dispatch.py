@@ -3,9 +3,11 @@ is due, run the handler, and log the call (by key hash, never the key)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from leakstop.simulator.accounts import AuthFailure, RateLimited
 from leakstop.simulator.calls import CallRecord, scrub
 from leakstop.simulator.faults import ACTING_KINDS, Fault
 from leakstop.simulator.keys import hashed_secret
@@ -59,12 +61,26 @@ def _with_fault(
         return Outcome(reply, fault.seconds) if fault.kind == "slow" else Outcome(None)
     if fault.kind == "500":
         return Outcome(sim.server_error())
+    if fault.kind == "status":
+        return Outcome(_status_reply(sim, fault.status or 500, fault.seconds, state.clock.now()))
     if fault.kind == "html":
         return Outcome(block_page(fault.status or 403))
     if fault.kind == "redirect":
         location = fault.location or state.decoy_url + full_path
         return Outcome(redirect(location, fault.status or 302))
     return Outcome(None)  # drop_before
+
+
+def _status_reply(sim: ProviderSim, status: int, seconds: float, now: float) -> Reply:
+    """An error the provider could send, in its own shape (429 with its retry headers)."""
+    if status == 401:
+        return sim.auth_error(AuthFailure.UNKNOWN)
+    if status == 429:
+        wait = max(1, math.ceil(seconds or 60))
+        return sim.rate_limited(RateLimited(wait, math.ceil(now + wait)))
+    if status == 500:
+        return sim.server_error()
+    return sim.error(status, "simulated_error", f"Simulated error {status}")
 
 
 def decoy_call(state: State, request: Request, full_path: str) -> Outcome:

@@ -12,7 +12,7 @@ from typing import Any
 
 from leakstop.simulator.keys import hashed_secret
 
-KINDS = ("500", "slow", "drop_after_rotate", "drop_before", "html", "redirect")
+KINDS = ("500", "status", "slow", "drop_after_rotate", "drop_before", "html", "redirect")
 """`slow` and `drop_after_rotate` let the call take effect; the others stop it."""
 
 ACTING_KINDS = frozenset({"slow", "drop_after_rotate"})
@@ -30,11 +30,12 @@ class Fault:
     remaining: int | None = 1
     """Uses left; None means always."""
     seconds: float = 0.0
-    """`slow`: how long to wait before answering."""
+    """`slow`: how long to wait before answering; `status` 429: the retry time."""
     location: str | None = None
     """`redirect`: where to send the client (default: the decoy listener, same path)."""
     status: int | None = None
-    """`redirect`: 302 (default), 301, 303, 307 or 308; `html`: the status of the page."""
+    """`redirect`: 302 (default), 301, 303, 307 or 308; `html`: the status of the page
+    (default 403); `status`: the error status to answer, in the provider's own shape."""
     hits: int = 0
 
     def matches(self, provider: str, calls: tuple[str, ...], key_sha1: str | None) -> bool:
@@ -89,6 +90,8 @@ def parse_fault(payload: Any, calls_by_provider: Mapping[str, frozenset[str]]) -
         fault.location = str(payload["location"])
     if payload.get("status") is not None:
         fault.status = _status(payload["status"], kind)
+    elif kind == "status":
+        raise ValueError("a status fault needs a status (400-599)")
     return fault
 
 
