@@ -573,6 +573,17 @@ def test_fault_redirect_points_to_a_decoy_that_records_keys(
     assert [c["key_sha1"] for c in decoy] == [None, sha1(key)]
     assert check(sim, client, SCRAPEBIT, key).status_code == 200
 
+    # httpx forwards other headers, X-API-Key included: a client must not follow redirects.
+    ecgrid_key, _ = control.create_account("ecgrid")
+    control.add_fault("redirect", key=ecgrid_key)
+    client.get(
+        sim.base_url("ecgrid") + "/v2/users/me",
+        headers={"X-API-Key": ecgrid_key},
+        follow_redirects=True,
+    )
+    assert control.calls()[-1]["listener"] == "redirect"
+    assert control.calls()[-1]["key_sha1"] == sha1(ecgrid_key)
+
     control.add_fault(
         "redirect", provider="scrapebit", location="http://evil.invalid/x", status=307
     )
