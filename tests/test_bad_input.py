@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from leakstop.findings import Skipped
 from leakstop.secrets_text import hashed_secret
 from tests.conftest import Outcome, Repo, init_repo
 from tests.keys import new_key
@@ -370,3 +371,45 @@ def test_guid_in_an_ecgrid_repository_without_a_label(repo: Repo, run_cli: Any) 
     repo.stage("ecgrid/ids.py", "\n".join(lines) + "\n")
     outcome, _ = _scan(run_cli, repo, "--staged", keys=[])
     assert outcome.code == 0
+
+
+# -- the file reader's rare branches -----------------------------------------------------------
+
+
+def test_read_error_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from leakstop.sources import files
+
+    target = tmp_path / "a.env"
+    target.write_text("x\n")
+
+    def refuse(*_: object, **__: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files, "open", refuse, raising=False)
+    assert files.read(target, "a.env", 100) == Skipped("a.env", "unreadable (Permission denied)")
+
+
+def test_file_that_grows_past_the_limit_while_read(tmp_path: Path) -> None:
+    from leakstop.sources import files
+
+    proc = Path("/proc/self/status")  # reports size 0, reads much more
+    if not proc.exists():  # pragma: no cover - not Linux
+        pytest.skip("needs /proc")
+    item = files.read(proc, "status", 10)
+    assert item == Skipped("status", "too large (over the limit of 10 bytes)")
+
+
+def test_given_paths_are_scanned_once_and_named_sensibly(
+    repo: Repo, run_cli: Any, tmp_path: Path
+) -> None:
+    key, outside_key = new_key("scrapebit-api-key"), new_key("scrapebit-api-key")
+    repo.write("sub/a.env", f"SB={key}\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.env").write_text(f"SB={outside_key}\n")
+    args = ["sub/a.env", "sub", "./sub/a.env", str(elsewhere / "b.env")]
+    _, report = _scan(run_cli, repo, *args, keys=[key, outside_key])
+    assert [(f["file"], f["line"]) for f in report["findings"]] == [
+        ("sub/a.env", 1),
+        (str(elsewhere / "b.env"), 1),
+    ]

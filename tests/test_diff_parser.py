@@ -172,3 +172,22 @@ def test_header_path_without_hunks_or_plus_line() -> None:
     assert _parse(odd) == [Skipped("y", "binary")]
     unnamed = "diff --git a/x b/yy\nBinary files differ\n"
     assert _parse(unnamed) == []
+
+
+def test_no_newline_marker_inside_a_hunk_and_deleted_target() -> None:
+    diff = """\
+diff --git a/n b/n
+--- a/n
++++ b/n
+@@ -1 +1 @@
+-old
+\\ No newline at end of file
++new
+diff --git a/gone b/gone
+deleted file mode 100644
+--- a/gone
++++ /dev/null
+@@ -1 +0,0 @@
+-bye
+"""
+    assert _blocks(_parse(diff)) == [("n", "new", 1, [1])]
