@@ -178,6 +178,37 @@ def test_pre_push_script_finds_leakstop_or_refuses(guarded: Repo, tmp_path: Path
     assert "no API keys in the commits being pushed" in found.stdout
 
 
+def test_pre_push_script_chained_behind_pre_commit_sees_every_ref(
+    guarded: Repo, tmp_path: Path
+) -> None:
+    """pre-commit gives its hooks the first pushed ref only; the plain script installed
+    before `pre-commit install` runs as pre-push.legacy with git's full input (docs)."""
+    pre_commit = shutil.which("pre-commit", path=VENV_BIN)
+    assert pre_commit
+    repo = guarded
+    repo.stage(".pre-commit-config.yaml", "repos: []\n")
+    repo.commit("pre-commit config")
+    env = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    subprocess.run(
+        [pre_commit, "install", "--hook-type", "pre-push"],
+        cwd=repo.path,
+        check=True,
+        capture_output=True,
+        env={**os.environ, **env},
+    )
+    assert (repo.path / ".git" / "hooks" / "pre-push.legacy").exists()
+    key = new_key("scrapebit-api-key")
+    repo.git("checkout", "-q", "-b", "first")
+    commit_file(repo, "a.txt", "clean\n")
+    repo.git("checkout", "-q", "-b", "second")
+    commit_file(repo, "sb.env", f"SB={key}\n")
+    refused = git_push(repo, "origin", "first", "second", env=env)
+    assert refused.returncode != 0
+    assert_no_leak([refused.stdout, refused.stderr], [key])
+    assert "sb.env:1" in refused.stdout
+    assert remote_tip(repo, "refs/heads/first") == ""
+
+
 # -- the CI templates' scan scripts ---------------------------------------------------------
 
 
