@@ -505,3 +505,49 @@ def test_push_through_pre_commit(
     deleted = git_push(repo, "origin", "--delete", "feature", env=env)
     assert deleted.returncode == 0, deleted.stdout + deleted.stderr
     assert remote_tip(repo, "refs/heads/feature") == ""
+
+
+def test_scan_request_api_reports_notes_to_a_callback(pushed: Repo) -> None:
+    from leakstop.scan_request import ScanRequest, run
+
+    head = commit_file(pushed, "a.txt", "clean\n")
+    lines = f"refs/heads/main {head} refs/heads/main {'ef' * 20}\n"
+    notes: list[str] = []
+    for note in (notes.append, None):
+        request = ScanRequest(
+            cwd=pushed.path,
+            mode="pre-push",
+            remote="origin",
+            stdin=io.StringIO(lines),
+            environ={"PRE_COMMIT_TO_REF": "ignored: git's lines win"},
+            note=note,
+        )
+        result = run(request)
+        assert (result.stats.mode, result.stats.commits, result.findings) == ("pre-push", 1, [])
+    assert len(notes) == 1
+    assert "efefefefefef on the remote" in notes[0]
+
+
+def test_option_like_revisions_are_never_passed_to_git(
+    pushed: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", "--all")
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", "--output=/tmp/x")
+    outcome = run_cli(["scan", "--pre-push"], pushed.path)
+    assert outcome.code == 2
+    assert "--output=/tmp/x is not in this repository" in outcome.err
+
+
+def test_git_failures_are_one_line_errors(pushed: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from leakstop.errors import LeakstopError
+    from leakstop.sources import push
+
+    with pytest.raises(LeakstopError, match="git rev-list failed: "):
+        push._git_with_input(["rev-list", "--no-such-option"], pushed.path, "")
+
+    def missing(*args: Any, **kwargs: Any) -> Any:
+        raise FileNotFoundError("git")
+
+    monkeypatch.setattr(push.subprocess, "run", missing)
+    with pytest.raises(LeakstopError, match="git is not installed"):
+        push._git_with_input(["rev-list"], pushed.path, "")
