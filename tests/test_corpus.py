@@ -86,6 +86,7 @@ ELECTRONHUB_PROXY_KEY=⟦K:electronhub-proxy-key⟧
 SCRAPEBIT_API_KEY="⟦K:scrapebit-api-key⟧"
 SYNCLINE_USER_KEY='⟦K:syncline-user-key⟧'
 SYNCLINE_PLATFORM_KEY=⟦K:syncline-platform-key⟧
+STRIPE_SECRET_KEY=⟦D:stripe⟧
 ECGRID_API_KEY=⟦K:ecgrid-api-key⟧
 ECGrid__ApiKey=⟦K:ecgrid-api-key⟧
 EMPTY=
@@ -174,6 +175,8 @@ curl -H "Authorization: Bearer ⟦K:scrapebit-api-key⟧" https://api.scrapebit.
 curl -X POST "https://rest.ecgrid.io/v2/users/key-generate/42" \\
   -H "X-API-Key: ⟦K:ecgrid-api-key⟧"
 curl -H "X-API-Key: ⟦K:syncline-user-key⟧" https://api.syncline.run/v1/user/info
+curl -H "X-API-Key: ⟦K:ecgrid-api-key⟧" \\
+  https://rest.ecgrid.io/v2/users/me
 curl -H "X-API-Key: $ECGRID_API_KEY" https://rest.ecgrid.io/v2/users/me
 """,
     "docs/urls.txt": """\

@@ -10,7 +10,14 @@ import uuid
 
 import pytest
 
-from leakstop.detect.engine import CONTEXT_CHARS, CONTEXT_LINES, LABEL_CHARS, Block, Detector
+from leakstop.detect.engine import (
+    CONTEXT_CHARS,
+    CONTEXT_LINES,
+    CONTEXT_LINES_AFTER,
+    LABEL_CHARS,
+    Block,
+    Detector,
+)
 from leakstop.providers import all_rules, get_rule
 from tests.keys import RULE_IDS, hex_key, new_key
 
@@ -145,7 +152,7 @@ def test_added_lines_and_first_line_number() -> None:
 def test_stripe_style_key_needs_syncline_context() -> None:
     key = new_key("syncline-platform-key")
     assert secrets_in(f"STRIPE_SECRET_KEY={key}\n") == []
-    assert secrets_in(f"STRIPE_SECRET_KEY={key}\n", path="config/syncline.env") == [key]
+    assert secrets_in(f"PLATFORM_KEY={key}\n", path="config/syncline.env") == [key]
     assert secrets_in(f"platform_key: {key}  # syncline\n") == [key]
     assert secrets_in(f"url = 'https://api.syncline.run'; key = '{key}'\n") == [key]
 
@@ -156,8 +163,31 @@ def test_context_lines_above_count_only_so_far() -> None:
     far = "syncline:\n" + "  a: 1\n" * CONTEXT_LINES + f"  key: {key}\n"
     assert secrets_in(near) == [key]
     assert secrets_in(far) == []
-    below = f"key: {key}\nprovider: syncline\n"
-    assert secrets_in(below) == []
+    below = f"key: {key}\n" + "a: 1\n" * (CONTEXT_LINES_AFTER - 1) + "provider: syncline\n"
+    too_far_below = f"key: {key}\n" + "a: 1\n" * CONTEXT_LINES_AFTER + "provider: syncline\n"
+    assert secrets_in(below) == [key]
+    assert secrets_in(too_far_below) == []
+
+
+def test_stripe_named_on_the_line_is_not_syncline() -> None:
+    """A .env with both products: each `sk_live_` key goes with the name on its own line."""
+    stripe, platform = new_key("syncline-platform-key"), new_key("syncline-platform-key")
+    text = (
+        f"SYNCLINE_USER_KEY={new_key('syncline-user-key')}\n"
+        f"STRIPE_SECRET_KEY={stripe}\n"
+        f"SYNCLINE_PLATFORM_KEY={platform}\n"
+        f"stripe.api_key = '{stripe}'\n"
+    )
+    assert secrets_in(text)[1:] == [platform]
+    assert secrets_in(f"KEY={platform}  # syncline, not stripe\n") == [platform]
+
+
+def test_curl_url_after_the_header_is_context() -> None:
+    guid = str(uuid.uuid4())
+    curl = f'curl -H "X-API-Key: {guid}" \\\n  https://rest.ecgrid.io/v2/users/me\n'
+    assert secrets_in(curl) == [guid]
+    long_line = f"X-API-Key: {guid} " + "x" * LABEL_CHARS + "\nhttps://rest.ecgrid.io\n"
+    assert secrets_in(long_line) == []
 
 
 def test_context_on_a_long_line_must_be_near() -> None:

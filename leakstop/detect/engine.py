@@ -20,8 +20,10 @@ from leakstop.suppress.pragma import is_allowlisted
 
 CONTEXT_LINES = 5
 """How many lines above a key may carry the context a contextual rule needs."""
+CONTEXT_LINES_AFTER = 2
+"""How many lines below a key may carry it (`curl -H "X-API-Key: …" \\` then the URL)."""
 CONTEXT_CHARS = 1024
-"""How far back (in characters) that context may be, however long those lines are."""
+"""How far (in characters) that context may be, however long those lines are."""
 LABEL_CHARS = 120
 """How close to the key, on its own line, a rule's `line_context` (its label) must be."""
 
@@ -205,6 +207,8 @@ def _confirm(block: Block, candidates: Sequence[_Candidate]) -> list[Hit]:
             continue
         if rule.context and not _has_context(rule, block.path, text, cand, lines):
             continue
+        if rule.exclude_context and _excluded(rule, text, cand, lines):
+            continue
         if lines.allowlisted:
             continue
         seen.add((lines.number, secret))
@@ -224,13 +228,42 @@ def _labelled(rule: Rule, text: str, cand: _Candidate, lines: _Lines) -> bool:
 
 
 def _has_context(rule: Rule, path: str, text: str, cand: _Candidate, lines: _Lines) -> bool:
-    """The rule's context occurs in the file path, on the key's line (near it) or in the
-    `CONTEXT_LINES` lines above it (at most `CONTEXT_CHARS` back)."""
-    bound = max(0, cand.start - CONTEXT_CHARS)
-    window_start = lines.start
+    """The rule's context occurs in the file path, near the key on its line, in the
+    `CONTEXT_LINES` lines above it or the `CONTEXT_LINES_AFTER` lines below it (at most
+    `CONTEXT_CHARS` away)."""
+    before, after = _context_windows(text, cand, lines)
+    return all(c.search(before) or c.search(after) or c.search(path) for c in rule.context_patterns)
+
+
+def _context_windows(text: str, cand: _Candidate, lines: _Lines) -> tuple[str, str]:
+    """The text before the key (its line and the lines above) and after it (the rest of its
+    line and the lines below), each bounded in lines and characters."""
+    low = max(0, cand.start - CONTEXT_CHARS)
+    start = lines.start
     for _ in range(CONTEXT_LINES):
-        if window_start <= bound:
+        if start <= low:
             break
-        window_start = text.rfind("\n", bound, window_start - 1) + 1
-    window = text[max(window_start, bound) : min(lines.end, cand.end + LABEL_CHARS)]
-    return all(c.search(window) or c.search(path) for c in rule.context_patterns)
+        start = text.rfind("\n", low, start - 1) + 1
+    stop = lines.end
+    if stop - cand.end > LABEL_CHARS:
+        stop = cand.end + LABEL_CHARS  # a long line: only what is near the key
+    else:
+        high = min(len(text), cand.end + CONTEXT_CHARS)
+        for _ in range(CONTEXT_LINES_AFTER):
+            if stop >= high:
+                break
+            found = text.find("\n", stop + 1, high)
+            stop = high if found < 0 else found
+        stop = min(stop, high)
+    return text[max(start, low) : cand.start], text[cand.end : stop]
+
+
+def _excluded(rule: Rule, text: str, cand: _Candidate, lines: _Lines) -> bool:
+    """The key's own line says it belongs to another product, and not to this one."""
+    near = (
+        text[max(lines.start, cand.start - LABEL_CHARS) : cand.start],
+        text[cand.end : min(lines.end, cand.end + LABEL_CHARS)],
+    )
+    if not any(c.search(part) for c in rule.exclude_context_patterns for part in near):
+        return False
+    return not any(c.search(part) for c in rule.context_patterns for part in near)

@@ -31,11 +31,16 @@ class Rule:
     context: tuple[str, ...] = ()
     """Regexes (case-insensitive) that must each occur on the key's line, the few lines just
     before it, or the file path, for a match to count (for shapes other products share).
-    "Few" is `detect.engine.CONTEXT_LINES` lines, at most `CONTEXT_CHARS` characters back."""
+    "Few" is `detect.engine.CONTEXT_LINES` lines before (`CONTEXT_LINES_AFTER` after, as
+    in a curl command whose URL follows its header), at most `CONTEXT_CHARS` characters."""
     line_context: tuple[str, ...] = ()
     """Regexes (case-insensitive) that must each occur on the key's own line, close to it
     (`detect.engine.LABEL_CHARS`): the label that names the value as a credential. Where a
     line holds several look-alikes, the label before one must sit after the previous one."""
+    exclude_context: tuple[str, ...] = ()
+    """Regexes (case-insensitive) that, near the key on its own line, say it belongs to
+    another product (`stripe` for an `sk_live_` key): the match does not count, unless the
+    rule's own `context` is there too."""
     ignore_paths: str | None = None
     """Regex (case-insensitive) of file paths where this family is never reported, e.g. the
     project files and lock files in which bare GUIDs are identifiers, not secrets."""
@@ -52,6 +57,10 @@ class Rule:
     @property
     def line_context_patterns(self) -> tuple[re.Pattern[str], ...]:
         return tuple(_compiled(c, re.IGNORECASE) for c in self.line_context)
+
+    @property
+    def exclude_context_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(_compiled(c, re.IGNORECASE) for c in self.exclude_context)
 
     @property
     def ignore_paths_pattern(self) -> re.Pattern[str] | None:

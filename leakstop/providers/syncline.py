@@ -27,6 +27,7 @@ PROVIDER = Provider(
             rotatable=True,
             guidance="platform key: `leakstop rotate --provider syncline` regenerates it",
             context=(r"syncline",),
+            exclude_context=(r"stripe",),
         ),
     ),
 )
