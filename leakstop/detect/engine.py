@@ -199,17 +199,16 @@ def _confirm(block: Block, candidates: Sequence[_Candidate]) -> list[Hit]:
             continue
         rule = cand.rule
         secret = text[cand.start : cand.end]
-        if (lines.number, secret) in seen or is_placeholder(secret[len(rule.prefix) :]):
-            continue
-        if text.startswith(_ELLIPSES, cand.end):
+        if (lines.number, secret) in seen or text.startswith(_ELLIPSES, cand.end):
             continue  # `sk_user_new_abc123…`: a truncated example, not a whole key
+        # Cheapest and most selective first: look-alikes in bulk fail the context checks.
         if rule.line_context and not _labelled(rule, text, cand, lines):
             continue
         if rule.context and not _has_context(rule, block.path, text, cand, lines):
             continue
         if rule.exclude_context and _excluded(rule, text, cand, lines):
             continue
-        if lines.allowlisted:
+        if is_placeholder(secret[len(rule.prefix) :]) or lines.allowlisted:
             continue
         seen.add((lines.number, secret))
         hits.append(Hit(rule, secret, lines.number, cand.start - lines.start + 1))
