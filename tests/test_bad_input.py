@@ -212,6 +212,13 @@ def test_submodule_is_named_and_not_entered(repo: Repo, run_cli: Any, tmp_path: 
     assert hashed_secret(inner_key) not in {f["hashed_secret"] for f in files["findings"]}
     assert hashed_secret(inner_key) not in {f["hashed_secret"] for f in staged["findings"]}
     assert (hashed_secret(outer_key), "app.env", 1) in _found(files)
+    # Scanning the directory as a path names the submodule too, without entering it…
+    _, walked = _scan(run_cli, repo, ".", keys=keys)
+    assert _skipped(walked) == {"vendor/lib": "submodule (scan it in its own repository)"}
+    assert (hashed_secret(outer_key), "app.env", 1) in _found(walked)
+    # …unless it is the path asked for.
+    _, inside = _scan(run_cli, repo, "vendor/lib", keys=keys)
+    assert _found(inside) == {(hashed_secret(inner_key), "vendor/lib/secret.env", 1)}
 
 
 def test_lfs_pointer_files_are_named(repo: Repo, run_cli: Any) -> None:

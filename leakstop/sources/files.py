@@ -34,22 +34,35 @@ def given(
         path = Path(arg) if os.path.isabs(arg) else cwd / arg
         if not os.path.lexists(path):
             raise LeakstopError(f"no such file or directory: {display_name(arg)}")
-        for full in _walk(path):
+        for full in _walk(path, nested_repositories=root is not None):
             name = _display(full, cwd, root)
             if name not in seen:
                 seen.add(name)
                 yield read(full, name, max_bytes)
 
 
-def _walk(path: Path) -> Iterator[Path]:
+def _walk(path: Path, *, nested_repositories: bool) -> Iterator[Path]:
+    """Files under `path`. Symlinked directories are not followed (they are scanned like any
+    symlink); inside a repository, a directory that is a repository of its own (a submodule,
+    a vendored clone) is yielded itself, to be named as not scanned, not entered."""
     if not path.is_dir() or path.is_symlink():
         yield path
         return
     for dirpath, dirnames, filenames in os.walk(path):
-        # Symlinked directories are not followed, but are scanned like any symlink.
-        linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
-        dirnames[:] = sorted(d for d in dirnames if d != ".git" and d not in linked)
-        for name in sorted([*(f for f in filenames if f != ".git"), *linked]):
+        entries = [*(f for f in filenames if f != ".git")]
+        keep = []
+        for name in dirnames:
+            full = os.path.join(dirpath, name)
+            if name == ".git":
+                continue
+            if os.path.islink(full) or (
+                nested_repositories and os.path.lexists(os.path.join(full, ".git"))
+            ):
+                entries.append(name)
+            else:
+                keep.append(name)
+        dirnames[:] = sorted(keep)
+        for name in sorted(entries):
             yield Path(dirpath) / name
 
 
