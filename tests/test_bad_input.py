@@ -208,6 +208,11 @@ def test_submodule_is_named_and_not_entered(repo: Repo, run_cli: Any, tmp_path: 
     keys = [inner_key, outer_key]
     staged, files = _both_modes(run_cli, repo, keys)
     assert _skipped(staged) == {"vendor/lib": "submodule (scan it in its own repository)"}
+    for style in ("log", "diff"):  # user configuration that changes how git shows them
+        repo.git("config", "diff.submodule", style)
+        _, styled = _scan(run_cli, repo, "--staged", keys=keys)
+        assert styled["findings"] == staged["findings"]
+        assert _skipped(styled) == _skipped(staged)
     assert _skipped(files) == {"vendor/lib": "submodule (scan it in its own repository)"}
     assert hashed_secret(inner_key) not in {f["hashed_secret"] for f in files["findings"]}
     assert hashed_secret(inner_key) not in {f["hashed_secret"] for f in staged["findings"]}
@@ -420,3 +425,37 @@ def test_given_paths_are_scanned_once_and_named_sensibly(
         ("sub/a.env", 1),
         (str(elsewhere / "b.env"), 1),
     ]
+
+
+def test_user_git_configuration_does_not_change_what_staged_sees(repo: Repo, run_cli: Any) -> None:
+    """Settings that reshape `git diff` output (prefixes, colour, context, quoting, relative
+    paths, external diff and textconv drivers) must not hide keys or garble paths."""
+    for name, value in [
+        ("diff.noprefix", "true"),
+        ("diff.mnemonicPrefix", "true"),
+        ("color.ui", "always"),
+        ("color.diff", "always"),
+        ("diff.context", "0"),
+        ("diff.relative", "true"),
+        ("core.quotePath", "true"),
+        ("diff.suppressBlankEmpty", "true"),
+        ("diff.external", "false"),
+        ("diff.renames", "copies"),
+        ("diff.ignoreSubmodules", "all"),
+        ("diff.hide.textconv", "sed s/./x/g"),
+        ("diff.hide.binary", "false"),
+    ]:
+        repo.git("config", name, value)
+    repo.stage(".gitattributes", "*.env diff=hide\n")
+    sub = new_key("syncline-platform-key")
+    keys = {name: new_key("scrapebit-api-key") for name in ("sub dir/é x.env", "top.env")}
+    for name, key in keys.items():
+        repo.stage(name, f"A=1\n\nB=2\nSB={key}\n")
+    repo.stage("sub dir/conf.yaml", "syncline:\n\n\n\n  platform_key: " + sub + "\n")
+    expected = {(hashed_secret(k), n, 4) for n, k in keys.items()}
+    expected.add((hashed_secret(sub), "sub dir/conf.yaml", 5))
+    outcome = run_cli(
+        ["scan", "--staged", "--format", "json"], repo.path / "sub dir", keys=[*keys.values(), sub]
+    )
+    assert outcome.code == 1, outcome.err
+    assert _found(json.loads(outcome.out)) == expected

@@ -22,6 +22,7 @@ DIFF_OPTIONS = (
     "--find-renames",  # a pure rename adds no line
     "--diff-filter=d",  # deleted files add nothing
     "--ignore-submodules=none",  # submodule pointers are shown, and named as not scanned
+    "--submodule=short",  # as a plain diff, whatever diff.submodule says (log, diff)
 )
 
 
