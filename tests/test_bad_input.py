@@ -459,3 +459,41 @@ def test_user_git_configuration_does_not_change_what_staged_sees(repo: Repo, run
     )
     assert outcome.code == 1, outcome.err
     assert _found(json.loads(outcome.out)) == expected
+
+
+def test_text_that_gitattributes_call_binary_is_still_scanned(repo: Repo, run_cli: Any) -> None:
+    """`*.env -diff` or `binary` hides text from `git diff`: --staged diffs those files again
+    as text, so the commit is still blocked; real binaries stay named."""
+    old, added, moved = (new_key("electronhub-api-key") for _ in range(3))
+    body = "".join(f"LINE_{n}=1\n" for n in range(20))
+    repo.stage(".gitattributes", "*.env -diff\n*.dat binary\n*.bin diff=nothing\n")
+    repo.stage("kept.env", body + f"OLD={old}\n")
+    repo.stage("old name.env", body + f"MOVED={moved}\n")
+    repo.commit()
+    keys = [old, added, moved, *(new_key("scrapebit-api-key") for _ in range(3))]
+    repo.stage("kept.env", body + f"OLD={old}\nNEW={added}\n")
+    repo.git("mv", "old name.env", "new name.env")
+    repo.stage("new name.env", body + f"MOVED={moved}\nNEW={keys[3]}\n")
+    repo.stage("notes.dat", f"SB={keys[4]}\n")
+    repo.stage("blob.bin", b"\x00\x01" + keys[5].encode() + b"\n")
+    repo.stage("café.env", f"SB={keys[5]}\n")
+    unnamable = os.fsdecode(b"bad\xff.env")  # not UTF-8: cannot be asked for again by name
+    repo.write(unnamable, "x\n")
+    repo.git("add", "--", unnamable)
+    outcome, report = _scan(run_cli, repo, "--staged", keys=keys)
+    assert outcome.code == 1
+    assert _found(report) == {
+        (hashed_secret(added), "kept.env", 22),
+        (hashed_secret(keys[3]), "new name.env", 22),
+        (hashed_secret(keys[4]), "notes.dat", 1),
+        (hashed_secret(keys[5]), "café.env", 1),
+    }
+    assert _skipped(report) == {"blob.bin": "binary", "bad\\xff.env": "binary"}
+
+
+def test_utf16_text_git_calls_binary_is_named(repo: Repo, run_cli: Any) -> None:
+    key = new_key("scrapebit-api-key")
+    repo.stage(".gitattributes", "*.ps1 -diff\n")
+    repo.stage("setup.ps1", f"$env:SCRAPEBIT_API_KEY = '{key}'\r\n".encode("utf-16"))
+    _, report = _scan(run_cli, repo, "--staged", keys=[key])
+    assert _skipped(report) == {"setup.ps1": "binary"}

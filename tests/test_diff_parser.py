@@ -191,3 +191,40 @@ deleted file mode 100644
 -bye
 """
     assert _blocks(_parse(diff)) == [("n", "new", 1, [1])]
+
+
+def test_renames_and_shown_paths_are_reported_to_the_caller() -> None:
+    diff = """\
+diff --git a/old.bin b/new.bin
+similarity index 90%
+rename from old.bin
+rename to new.bin
+index 1111111..2222222 100644
+Binary files a/old.bin and b/new.bin differ
+diff --git a/t.txt b/t.txt
+--- a/t.txt
++++ b/t.txt
+@@ -1 +1 @@
+-x
++y
+"""
+    renamed: dict[str, str] = {}
+    shown: set[str] = set()
+    items = list(parse(_lines(diff), 1000, renamed, shown))
+    assert items[0] == Skipped("new.bin", "binary")
+    assert renamed == {"new.bin": "old.bin"}
+    assert shown == {"new.bin", "t.txt"}
+
+
+def test_nul_in_a_later_hunk_names_the_file_once_and_drops_the_rest() -> None:
+    diff = "diff --git a/f b/f\n--- a/f\n+++ b/f\n"
+    diff += "@@ -10 +10 @@\n-a\n+b\x00c\n@@ -20 +20 @@\n-d\n+e\n"
+    assert _parse(diff) == [Skipped("f", "binary")]
+
+
+def test_chunks_of_paths_for_git_command_lines() -> None:
+    from leakstop.sources.staged import _chunks
+
+    assert list(_chunks(["a", "b", "c", "d"], 2)) == [["a", "b"], ["c", "d"]]
+    assert list(_chunks(["a", "b", "c"], 2)) == [["a", "b"], ["c"]]
+    assert list(_chunks([], 2)) == []

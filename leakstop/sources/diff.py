@@ -27,17 +27,28 @@ SUBMODULE = "submodule (scan it in its own repository)"
 @dataclass
 class _File:
     path: str | None = None
+    source: str | None = None
     lines: list[str] = field(default_factory=list)
     added: set[int] = field(default_factory=set)
     first: int = 1
     size: int = 0
     submodule: bool = False
     oversized: bool = False
-    reported: bool = False
+    skipped: bool = False
+    """Already named as not scanned: later hunks of the file are dropped."""
 
 
-def parse(lines: Iterable[bytes], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Block | Skipped]:
-    """Blocks of every hunk and Skipped entries for files whose content is not text."""
+def parse(
+    lines: Iterable[bytes],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    renamed_from: dict[str, str] | None = None,
+    shown: set[str] | None = None,
+) -> Iterator[Block | Skipped]:
+    """Blocks of every hunk and Skipped entries for files whose content is not text.
+
+    If `renamed_from` is given, it receives the old path of every file that git shows as
+    renamed or copied (new path -> old path); if `shown` is given, the path of every file
+    that has a hunk or is called binary."""
     current = _File()
     old_left = new_left = 0
     for raw in lines:
@@ -60,8 +71,12 @@ def parse(lines: Iterable[bytes], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterato
         line = raw.rstrip(b"\r\n")
         if line.startswith(b"diff --git "):
             current = _File(path=_path_from_header(line[11:]))
+        elif line.startswith((b"rename from ", b"copy from ")):
+            current.source = _unquote(line.split(b" from ", 1)[1])
         elif line.startswith((b"rename to ", b"copy to ")):
             current.path = _unquote(line.split(b" to ", 1)[1])
+            if renamed_from is not None and current.source is not None:
+                renamed_from[current.path] = current.source
         elif line.startswith(b"+++ "):
             target = line[4:]
             if target != b"/dev/null":
@@ -73,6 +88,8 @@ def parse(lines: Iterable[bytes], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterato
         ):
             current.submodule = True
         elif line.startswith(b"Binary files ") and current.path is not None:
+            if shown is not None:
+                shown.add(current.path)
             yield Skipped(current.path, "binary")
         elif line.startswith(b"@@"):
             match = _HUNK.match(line)
@@ -82,8 +99,10 @@ def parse(lines: Iterable[bytes], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterato
             new_left = int(match.group(3)) if match.group(3) is not None else 1
             current.first = int(match.group(2))
             current.lines, current.added = [], set()
-            if current.submodule and not current.reported:
-                current.reported = True
+            if shown is not None:
+                shown.add(current.path or "?")
+            if current.submodule and not current.skipped:
+                current.skipped = True
                 yield Skipped(current.path or "?", SUBMODULE)
 
 
@@ -101,22 +120,28 @@ def _append(file: _File, content: bytes, *, added: bool, max_bytes: int) -> None
 
 
 def _flush(file: _File, max_bytes: int) -> Iterator[Block | Skipped]:
+    """The hunk just read, as a block; or the file named as skipped (once)."""
+    lines, added = file.lines, file.added
+    file.lines, file.added = [], set()
+    if file.skipped:
+        return
     path = file.path or "?"
     if file.oversized:
-        if not file.reported:
-            file.reported = True
-            yield Skipped(path, f"too large (the change is over the limit of {max_bytes} bytes)")
+        file.skipped = True
+        yield Skipped(path, f"too large (the change is over the limit of {max_bytes} bytes)")
         return
-    if file.added:
-        text = "\n".join(file.lines)
-        if file.first == 1 and not file.reported:
-            reason = skip_reason(text[:200].encode("utf-8", "replace"))
-            if reason is not None:
-                file.reported = True
-                yield Skipped(path, reason)
-                return
-        yield Block(path=path, text=text, first_line=file.first, added=frozenset(file.added))
-    file.lines, file.added = [], set()
+    if not added:
+        return
+    text = "\n".join(lines)
+    # NUL bytes: binary content shown as text (a `diff` attribute, or `--text`).
+    reason = "binary" if "\0" in text else None
+    if reason is None and file.first == 1:
+        reason = skip_reason(text[:200].encode("utf-8", "replace"))
+    if reason is not None:
+        file.skipped = True
+        yield Skipped(path, reason)
+        return
+    yield Block(path=path, text=text, first_line=file.first, added=frozenset(added))
 
 
 def _path_from_header(header: bytes) -> str | None:

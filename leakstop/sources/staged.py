@@ -1,8 +1,14 @@
-"""The index against HEAD: exactly what `git commit` would record, added lines only."""
+"""The index against HEAD: exactly what `git commit` would record, added lines only.
+
+Git calls a file binary when it holds NUL bytes, or when `.gitattributes` says so (`-diff`,
+`binary`, a diff driver marked binary): a `*.env -diff` line would otherwise hide every key
+in those files from the diff. Files that are binary only by attribute are diffed again with
+`--text`; what really holds NUL bytes is then named as binary, the rest is scanned.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from leakstop.detect.engine import CONTEXT_LINES, Block
@@ -24,8 +30,62 @@ DIFF_OPTIONS = (
     "--ignore-submodules=none",  # submodule pointers are shown, and named as not scanned
     "--submodule=short",  # as a plain diff, whatever diff.submodule says (log, diff)
 )
+_CHUNK = 200
+"""Paths per git command line when files are diffed again."""
 
 
 def staged(root: Path, max_bytes: int) -> Iterator[Block | Skipped]:
     # On an unborn branch `git diff --cached` compares with the empty tree: first commits work.
-    yield from diff.parse(git.stream(["diff", "--cached", *DIFF_OPTIONS], root), max_bytes)
+    binary: list[str] = []
+    renamed_from: dict[str, str] = {}
+    stream = git.stream(["diff", "--cached", *DIFF_OPTIONS], root)
+    for item in diff.parse(stream, max_bytes, renamed_from):
+        if isinstance(item, Skipped) and item.reason == "binary":
+            binary.append(item.file)
+        else:
+            yield item
+    if binary:
+        yield from _binary_files(root, binary, renamed_from, max_bytes)
+
+
+def _binary_files(
+    root: Path, paths: Sequence[str], renamed_from: dict[str, str], max_bytes: int
+) -> Iterator[Block | Skipped]:
+    forced = _binary_by_attribute(root, paths)
+    for path in paths:
+        if path not in forced:
+            yield Skipped(path, "binary")
+    shown: set[str] = set()
+    for chunk in _chunks(sorted(forced), _CHUNK):
+        # Both sides of a rename, so git pairs them again (a pure rename adds no line).
+        specs = [f":(literal){p}" for p in chunk]
+        specs += [f":(literal){renamed_from[p]}" for p in chunk if p in renamed_from]
+        args = ["diff", "--cached", "--text", *DIFF_OPTIONS, "--", *specs]
+        yield from diff.parse(git.stream(args, root), max_bytes, shown=shown)
+    # A path git did not show again (a name that is not UTF-8) is still named.
+    for path in sorted(forced - shown):
+        yield Skipped(path, "binary")
+
+
+def _binary_by_attribute(root: Path, paths: Sequence[str]) -> set[str]:
+    """The paths whose `diff` attribute (as staged) makes git treat them as binary."""
+    forced: set[str] = set()
+    for chunk in _chunks(paths, _CHUNK):
+        out = git.run(["check-attr", "--cached", "-z", "diff", "--", *chunk], root)
+        fields = out.split(b"\0")
+        for i in range(0, len(fields) - 2, 3):
+            value = fields[i + 2]
+            if value not in (b"unspecified", b"set"):  # unset (-diff, binary) or a driver
+                forced.add(diff.decode_path(fields[i]))
+    return forced
+
+
+def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
