@@ -14,6 +14,7 @@ _COMMANDS = {
     "providers": ("leakstop.cli.providers", "providers_command"),
     "demo": ("leakstop.cli.demo", "demo_command"),
     "simulate": ("leakstop.cli.simulate", "simulate_command"),
+    "rotate": ("leakstop.cli.rotate", "rotate_command"),
 }
 
 

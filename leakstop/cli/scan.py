@@ -53,6 +53,19 @@ from leakstop.sources.text import DEFAULT_MAX_BYTES
 )
 @click.option("--no-baseline", is_flag=True, help="Ignore any baseline.")
 @click.option(
+    "--verify", is_flag=True, help="Ask each provider's check call whether a key is live."
+)
+@click.option("--rotate", is_flag=True, help="Regenerate each distinct live key at its provider.")
+@click.option("--yes", is_flag=True, help="With --rotate: do not ask for confirmation (CI).")
+@click.option("--dry-run", is_flag=True, help="With --rotate: show the calls, change nothing.")
+@click.option(
+    "--deliver",
+    "deliver_spec",
+    metavar="SPEC",
+    help="With --rotate: where new keys go: file:DIR, dotenv:PATH:VAR or exec:CMD "
+    "[default: file in the user's state directory].",
+)
+@click.option(
     "--max-file-size",
     type=click.IntRange(min=1),
     default=DEFAULT_MAX_BYTES,
@@ -71,6 +84,11 @@ def scan_command(
     output: str | None,
     baseline: str | None,
     no_baseline: bool,
+    verify: bool,
+    rotate: bool,
+    yes: bool,
+    dry_run: bool,
+    deliver_spec: str | None,
     max_file_size: int,
 ) -> None:
     """Scan files, staged changes, a range of commits, a push or the whole history for API
@@ -98,6 +116,8 @@ def scan_command(
         remote, paths = (paths[0] if paths else None), ()
     if mode != "files" and paths:
         raise LeakstopError(f"--{mode} scans git objects; it takes no PATH arguments")
+    if (yes or dry_run or deliver_spec) and not rotate:
+        raise LeakstopError("--yes, --dry-run and --deliver go with --rotate")
     if baseline and no_baseline:
         raise LeakstopError("--baseline and --no-baseline contradict each other")
     request = ScanRequest(
@@ -114,6 +134,19 @@ def scan_command(
         note=lambda remark: click.echo(f"leakstop: {remark}", err=True),
     )
     result = run(request)
+    if (verify or rotate) and result.findings:
+        from leakstop.rotation.apply import triage
+
+        triage(
+            result.findings,
+            verify=verify,
+            rotate=rotate,
+            yes=yes,
+            dry_run=dry_run,
+            deliver_spec=deliver_spec,
+            cwd=Path.cwd(),
+            say=lambda line: click.echo(f"leakstop: {line}", err=True),
+        )
 
     from leakstop.report import render
 

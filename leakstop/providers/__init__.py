@@ -8,8 +8,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
+from typing import TYPE_CHECKING
 
 from leakstop.providers.base import Provider, Rule
+
+if TYPE_CHECKING:
+    from leakstop.providers.api import KeyApi
 
 
 @cache
@@ -33,6 +37,11 @@ def get_provider(name: str) -> Provider:
             return provider
     known = ", ".join(p.name for p in all_providers())
     raise KeyError(f"unknown provider {name!r} (known: {known})")
+
+
+def get_api(rule: Rule) -> KeyApi | None:
+    """The API record that checks and rotates keys of `rule`, if the provider has one."""
+    return get_provider(rule.provider).apis.get(rule.id)
 
 
 def get_rule(rule_id: str) -> Rule:

@@ -8,7 +8,12 @@ touches code outside its own module.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leakstop.providers.api import KeyApi
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,8 @@ class Provider:
     title: str
     default_base_url: str
     rules: tuple[Rule, ...] = field(default_factory=tuple)
+    apis: Mapping[str, KeyApi] = field(default_factory=dict)
+    """The API side per rule id: check and rotate calls (see providers/api.py)."""
 
     @property
     def env_url_var(self) -> str:

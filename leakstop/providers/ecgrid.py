@@ -1,6 +1,7 @@
 """ECGrid: API keys are plain GUIDs, so they count only where the context names ECGrid and a
 key, and never in files where GUIDs are identifiers (project, lock and migration files)."""
 
+from leakstop.providers.api import Call, KeyApi, UserIdLookup
 from leakstop.providers.base import Provider, Rule
 
 _HEX = "[0-9A-Fa-f]"
@@ -33,4 +34,21 @@ PROVIDER = Provider(
             ignore_paths=_GUID_IDENTIFIER_FILES,
         ),
     ),
+    apis={
+        "ecgrid-api-key": KeyApi(
+            auth_header="X-API-Key",
+            auth_prefix="",
+            check=Call("GET", "/v2/users/me"),
+            # POST, with the owner's integer id (the Java sample's GET is a doc error).
+            rotate=Call("POST", "/v2/users/key-generate/{user_id}"),
+            new_key_at=("data",),
+            user_id=UserIdLookup(
+                call=Call("GET", "/v2/users/me"),
+                value_at=("data", "userId"),
+                env_var="LEAKSTOP_ECGRID_USER_ID",
+            ),
+            invalid_codes=frozenset({"InvalidAPIKey"}),
+            dashboard="the ECGrid portal (Users → API key)",
+        ),
+    },
 )

@@ -106,3 +106,22 @@ def resolves(root: Path, revision: str) -> bool:
         check=False,
     )
     return bool(out.strip())
+
+
+def succeeds(args: Sequence[str], cwd: Path) -> bool:
+    """Whether a git command exits 0 (for yes/no questions such as check-ignore)."""
+    try:
+        proc = subprocess.run(
+            ["git", *STABLE_OPTIONS, *args], cwd=cwd, capture_output=True, env=environment()
+        )
+    except FileNotFoundError as exc:
+        raise LeakstopError("git is not installed or not on PATH") from exc
+    return proc.returncode == 0
+
+
+def is_ignored(root: Path, path: Path) -> bool:
+    return succeeds(["check-ignore", "-q", "--no-index", "--", str(path)], root)
+
+
+def is_tracked(root: Path, path: Path) -> bool:
+    return succeeds(["ls-files", "--error-unmatch", "--", str(path)], root)

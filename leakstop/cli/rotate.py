@@ -1,0 +1,34 @@
+"""`leakstop rotate --provider NAME`: rotate one key read from stdin (never from argv)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from leakstop.errors import LeakstopError
+
+
+@click.command("rotate")
+@click.option(
+    "--provider", "provider_name", required=True, help="electronhub, syncline, scrapebit or ecgrid."
+)
+@click.option(
+    "--deliver", "deliver_spec", metavar="SPEC", help="file:DIR, dotenv:PATH:VAR or exec:CMD."
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (CI).")
+@click.option("--dry-run", is_flag=True, help="Show the calls (keys redacted), change nothing.")
+def rotate_command(provider_name: str, deliver_spec: str | None, yes: bool, dry_run: bool) -> None:
+    """Regenerate the key given on stdin so the leaked one stops working."""
+    from leakstop.rotation.single import rotate_one
+
+    if sys.stdin.isatty():
+        key = click.prompt("Key to rotate (input hidden)", hide_input=True, err=True)
+    else:
+        key = sys.stdin.readline()
+    key = key.strip()
+    if not key:
+        raise LeakstopError(
+            "no key on stdin: pipe it in, e.g. `pass show eh | leakstop rotate --provider NAME`"
+        )
+    sys.exit(rotate_one(provider_name, key, deliver_spec, yes=yes, dry_run=dry_run, say=click.echo))

@@ -1,0 +1,45 @@
+"""Rotating one key named by the user (`leakstop rotate`), through the same engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from leakstop.errors import LeakstopError
+from leakstop.findings import Finding
+from leakstop.providers import get_provider
+from leakstop.rotation import delivery as deliveries
+from leakstop.rotation.apply import rotate_findings, terminal_confirm
+from leakstop.rotation.engine import Engine
+from leakstop.sources import git
+
+SUCCESS = ("rotated", "already_invalid", "dry_run")
+
+
+def rotate_one(
+    provider_name: str,
+    key: str,
+    deliver_spec: str | None,
+    *,
+    yes: bool,
+    dry_run: bool,
+    say: Callable[[str], None],
+) -> int:
+    try:
+        provider = get_provider(provider_name)
+    except KeyError as exc:
+        raise LeakstopError(str(exc.args[0])) from None
+    # The user names the provider, so context rules (ECGrid, Syncline sk_live_) need none.
+    rule = next((r for r in provider.rules if r.pattern.fullmatch(key)), None)
+    if rule is None:
+        raise LeakstopError(f"the key on stdin is not a {provider.title} key")
+    delivery = deliveries.parse(deliver_spec)
+    delivery.preflight(git.repo_root(Path.cwd()))
+    finding = Finding(rule=rule, file="<stdin>", line=0, column=0, secret=key)
+    engine = Engine(delivery=delivery, dry_run=dry_run)
+    try:
+        rotate_findings([finding], engine, terminal_confirm(yes), say)
+    finally:
+        engine.close()
+    status = (finding.rotation or {}).get("status", "failed")
+    return 0 if status in SUCCESS else 1
