@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +34,13 @@ def test_providers_lists_every_rule_and_endpoint_override(
 def test_unknown_command_is_usage_error(tmp_path: Path, run_cli: Any) -> None:
     outcome = run_cli(["frobnicate"], tmp_path)
     assert outcome.code == 2
+
+
+def test_demo_rotates_at_the_simulator_and_the_old_key_dies(tmp_path: Path, run_cli: Any) -> None:
+    outcome = run_cli(["demo"], tmp_path)
+    assert outcome.code == 0, outcome.out
+    assert "leakstop rotates ek-" in outcome.out
+    assert "old key with: invalid; the new one: live" in outcome.out
+    assert "GET /electronhub/v1/auth/key/regen → 200" in outcome.out
+    assert "(mode 0600)" in outcome.out
+    assert re.findall(r"ek-[A-Za-z0-9]{32}", outcome.out) == []  # no key in full, old or new

@@ -15,6 +15,7 @@ _COMMANDS = {
     "demo": ("leakstop.cli.demo", "demo_command"),
     "simulate": ("leakstop.cli.simulate", "simulate_command"),
     "rotate": ("leakstop.cli.rotate", "rotate_command"),
+    "audit": ("leakstop.cli.audit", "audit_command"),
 }
 
 

@@ -57,6 +57,6 @@ def render(result: ScanResult) -> str:
             "  1. Take the key out of the file: read it from the environment or a secret manager.",
             "  2. A key that was ever pushed or shared is leaked: rotate it as shown above.",
             "  3. Not a real key? End the line with `# pragma: allowlist secret`, or accept it",
-            "     in .secrets.baseline (`leakstop init`, then `detect-secrets audit`).",
+            "     in .secrets.baseline (`leakstop init`, then `leakstop audit`).",
         ]
     return "\n".join(out) + "\n"
