@@ -52,7 +52,7 @@ def run(request: ScanRequest) -> ScanResult:
     if request.mode in PUSH_MODES:
         return _scan_push(request, baseline)
     if request.mode in COMMIT_MODES:
-        repo = git.require_repo(request.cwd, f"--{request.mode}")
+        repo = git.require_repo(request.cwd, f"--{request.mode}", root)
         return _scan_commits(request, repo, _rev_list_args(request, repo), baseline)
     return scan(_source(request, root), request.mode, baseline=baseline)
 
@@ -136,7 +136,7 @@ def _source(request: ScanRequest, root: Path | None) -> Iterable[Block | Skipped
     if request.mode == "staged":
         from leakstop.sources.staged import staged
 
-        return staged(git.require_repo(request.cwd, "--staged"), request.max_bytes)
+        return staged(git.require_repo(request.cwd, "--staged", root), request.max_bytes)
     if request.paths:
         return files.given(request.paths, request.cwd, root, request.max_bytes)
     if root is not None:

@@ -77,8 +77,9 @@ def repo_root(cwd: Path) -> Path | None:
     return Path(root) if root else None
 
 
-def require_repo(cwd: Path, what: str) -> Path:
-    root = repo_root(cwd)
+def require_repo(cwd: Path, what: str, root: Path | None = None) -> Path:
+    """The work tree's top directory (`root` if already known), or a one-line error."""
+    root = root or repo_root(cwd)
     if root is None:
         raise LeakstopError(f"{what} needs a git repository, and {cwd} is not inside one")
     return root
