@@ -126,3 +126,54 @@ def is_ignored(root: Path, path: Path) -> bool:
 
 def is_tracked(root: Path, path: Path) -> bool:
     return succeeds(["ls-files", "--error-unmatch", "--", str(path)], root)
+
+
+def run_input(args: Sequence[str], cwd: Path, data: bytes) -> bytes:
+    """Like `run`, with `data` on git's stdin (revision lists too long for argv)."""
+    try:
+        proc = subprocess.run(
+            ["git", *STABLE_OPTIONS, *args],
+            cwd=cwd,
+            input=data,
+            capture_output=True,
+            env=environment(),
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise LeakstopError("git is not installed or not on PATH") from exc
+    if proc.returncode != 0:
+        raise LeakstopError(f"git {args[0]} failed: {first_line(proc.stderr)}")
+    return proc.stdout
+
+
+REMOTE_PROTOCOLS = "file:git:http:https:ssh"
+
+
+def run_remote(args: Sequence[str], cwd: Path, timeout: float) -> None:
+    """A git command that talks to a remote (clone, remote update): no prompt (no stdin, no
+    controlling terminal: its own session), only the usual transports (never `ext::`), and
+    at most `timeout` seconds, after which it is killed with its helpers (ssh, git-remote-*)."""
+    import signal
+
+    env = environment()
+    env["GIT_ALLOW_PROTOCOL"] = REMOTE_PROTOCOLS
+    try:
+        proc = subprocess.Popen(
+            ["git", *STABLE_OPTIONS, *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
+    except FileNotFoundError as exc:
+        raise LeakstopError("git is not installed or not on PATH") from exc
+    try:
+        _, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise LeakstopError(f"git {args[0]} took longer than {timeout:g} s") from None
+    if proc.returncode != 0:
+        raise LeakstopError(f"git {args[0]} failed: {first_line(stderr)}")
