@@ -1,0 +1,39 @@
+"""`leakstop merge`: join the JSON reports of a sharded sweep into one report."""
+
+from __future__ import annotations
+
+import click
+
+from leakstop.report import REPORT_FORMATS
+
+
+@click.command("merge")
+@click.argument("reports", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(REPORT_FORMATS),
+    default="json",
+    show_default=True,
+    help="Format of the merged report.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--partial", is_flag=True, help="Merge even when some shards are missing.")
+@click.option(
+    "--ignore-errors",
+    is_flag=True,
+    help="Repositories that could not be swept do not make the exit code 1.",
+)
+def merge_command(
+    reports: tuple[str, ...], fmt: str, output: str | None, partial: bool, ignore_errors: bool
+) -> None:
+    """Join `leakstop sweep --shard I/N --format json` reports (the same report as one
+    unsharded sweep); also renders one report in another format. Exit 1 on findings or
+    repositories that could not be swept."""
+    from leakstop.cli.sweep import finish, write
+    from leakstop.report import render_report
+    from leakstop.sweep import report
+
+    merged = report.merge([(path, report.load(path)) for path in reports], partial=partial)
+    write(render_report(merged, fmt), output)
+    finish(merged, output, ignore_errors)

@@ -1,0 +1,180 @@
+"""`leakstop sweep`: parse options, run the sweep, triage, write one combined report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from leakstop.errors import LeakstopError
+from leakstop.report import REPORT_FORMATS
+from leakstop.sources.text import DEFAULT_MAX_BYTES
+from leakstop.sweep.cache import DEFAULT_TIMEOUT
+from leakstop.sweep.triage import DEFAULT_INTERVAL
+
+
+@click.command("sweep")
+@click.argument("targets", nargs=-1)
+@click.option(
+    "--list",
+    "lists",
+    multiple=True,
+    metavar="FILE",
+    help="A file naming repositories, one per line, '#' comments ('-': stdin). Repeatable.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False),
+    help="Mirrors and per-repository sweep state [default: $XDG_CACHE_HOME/leakstop/mirrors].",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="git processes at a time, shared by the repositories [default: cores].",
+)
+@click.option("--shard", metavar="I/N", help="Sweep only the I-th of N shares of the list.")
+@click.option("--rescan", is_flag=True, help="Forget what earlier runs scanned: scan it all.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds a clone or update of one repository may take.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(REPORT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option(
+    "--ignore-errors",
+    is_flag=True,
+    help="Repositories that cannot be swept are listed but do not make the exit code 1.",
+)
+@click.option(
+    "--verify", is_flag=True, help="Ask each provider's check call whether a key is live."
+)
+@click.option("--rotate", is_flag=True, help="Regenerate each distinct key the check finds live.")
+@click.option("--yes", is_flag=True, help="With --rotate: do not ask for confirmation (CI).")
+@click.option("--dry-run", is_flag=True, help="With --rotate: show the calls, change nothing.")
+@click.option(
+    "--deliver",
+    "deliver_spec",
+    metavar="SPEC",
+    help="With --rotate: where new keys go: file:DIR, dotenv:PATH:VAR or exec:CMD.",
+)
+@click.option(
+    "--call-interval",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_INTERVAL,
+    show_default=True,
+    help="Seconds between two calls to the same provider (--verify, --rotate).",
+)
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Skip (and name in the report) changes larger than this many bytes.",
+)
+def sweep_command(
+    targets: tuple[str, ...],
+    lists: tuple[str, ...],
+    cache_dir: str | None,
+    jobs: int | None,
+    shard: str | None,
+    rescan: bool,
+    timeout: float,
+    fmt: str,
+    output: str | None,
+    ignore_errors: bool,
+    verify: bool,
+    rotate: bool,
+    yes: bool,
+    dry_run: bool,
+    deliver_spec: str | None,
+    call_interval: float,
+    max_file_size: int,
+) -> None:
+    """Scan the full history of many repositories (paths, git URLs, list files) into one
+    report. Exit 1 on findings or on a repository that could not be swept."""
+    from leakstop.report import render_report
+    from leakstop.sweep import cache, report, run
+    from leakstop.sweep import targets as target_list
+
+    if (yes or dry_run or deliver_spec) and not rotate:
+        raise LeakstopError("--yes, --dry-run and --deliver go with --rotate")
+    cwd = Path.cwd()
+    found = target_list.collect(targets, lists, cwd)
+    if not found:
+        raise LeakstopError("no repositories to sweep: name paths, URLs or --list FILE")
+    split = target_list.parse_shard(shard) if shard else None
+    if split is not None:
+        found = [t for t in found if target_list.in_shard(t, *split)]
+    store = cache.Cache(Path(cache_dir) if cache_dir else cache.default_dir())
+
+    def say(line: str) -> None:
+        click.echo(f"leakstop: {line}", err=True)
+
+    swept = run.sweep(
+        run.SweepRequest(
+            targets=found,
+            cache=store,
+            jobs=jobs,
+            timeout=timeout,
+            rescan=rescan,
+            max_bytes=max_file_size,
+            say=say,
+        )
+    )
+    result = report.build(swept, split)
+    if verify or rotate:
+        from leakstop.sweep.triage import triage_sweep
+
+        triage_sweep(
+            swept,
+            result["findings"],
+            rotate=rotate,
+            yes=yes,
+            dry_run=dry_run,
+            deliver_spec=deliver_spec,
+            interval=call_interval,
+            say=say,
+        )
+    write(render_report(result, fmt), output)
+    finish(result, output, ignore_errors)
+
+
+def write(rendered: str, output: str | None) -> None:
+    if output:
+        try:
+            Path(output).write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise LeakstopError(f"cannot write report to {output}: {exc.strerror}") from None
+    else:
+        click.echo(rendered, nl=False)
+
+
+def finish(result: dict[str, object], output: str | None, ignore_errors: bool) -> None:
+    from leakstop.sweep import report
+
+    failed = report.failures(result)
+    findings = result["findings"]
+    assert isinstance(findings, list) and isinstance(result["repositories"], list)
+    summary = (
+        f"leakstop: {len(findings)} finding(s) in {len(result['repositories'])} "
+        f"repositor{'y' if len(result['repositories']) == 1 else 'ies'}"
+        + (f", {len(failed)} could not be swept" if failed else "")
+        + (f"; report in {output}" if output else "")
+    )
+    click.echo(summary, err=True)
+    for repo in failed:
+        click.echo(f"leakstop: not swept: {repo['repository']}: {repo['reason']}", err=True)
+    sys.exit(report.exit_code(result, ignore_errors))

@@ -1,0 +1,287 @@
+"""The sweep itself: for each repository (in parallel), mirror or open it, scan the commits
+not scanned before, merge with what earlier runs found, and remember the new state.
+
+The work is in git processes, so a thread pool over repositories keeps the cores busy; the
+`jobs` budget is shared: `workers` repositories at a time, each with `jobs // workers` git log
+processes. A repository that fails is reported with its reason and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from leakstop.detect.engine import Detector
+from leakstop.errors import LeakstopError
+from leakstop.findings import Finding
+from leakstop.providers import all_rules
+from leakstop.report.json_report import finding_record
+from leakstop.sources import git
+from leakstop.sources.text import DEFAULT_MAX_BYTES
+from leakstop.sweep import forge, state
+from leakstop.sweep.cache import DEFAULT_TIMEOUT, Cache
+from leakstop.sweep.targets import Target
+
+OK, EMPTY, FAILED = "ok", "empty", "failed"
+
+
+@dataclass(frozen=True)
+class SweepRequest:
+    targets: Sequence[Target]
+    cache: Cache
+    jobs: int | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    rescan: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    say: Callable[[str], None] = lambda _line: None
+
+
+@dataclass
+class RepoResult:
+    target: Target
+    status: str = OK
+    reason: str | None = None
+    root: Path | None = None
+    """Where git reads the repository (the work tree, or the mirror)."""
+    commits: int = 0
+    """Commits scanned over all runs."""
+    new_commits: int = 0
+    """Commits scanned by this run."""
+    files: int = 0
+    bytes: int = 0
+    records: list[dict[str, Any]] = field(default_factory=list)
+    """Keyless report records, earlier runs' included."""
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    keys: dict[str, Finding] = field(default_factory=dict)
+    """hashed_secret -> a finding of this run that still holds its key (for triage)."""
+    commit_link: str | None = None
+
+
+@dataclass
+class Sweep:
+    repositories: list[RepoResult]
+    started: str
+    seconds: float = 0.0
+
+
+def sweep(request: SweepRequest) -> Sweep:
+    started = time.monotonic()
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    targets = list(request.targets)
+    jobs = max(1, request.jobs or os.cpu_count() or 1)
+    workers = max(1, min(jobs, len(targets)))
+    per_repo = max(1, jobs // workers)
+    detector = Detector(all_rules())
+    results: dict[int, RepoResult] = {}
+    done, lock = 0, threading.Lock()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sweep") as pool:
+        futures = {
+            pool.submit(_sweep_one, target, request, detector, per_repo): index
+            for index, target in enumerate(targets)
+        }
+        for future in as_completed(futures):
+            result = future.result()
+            with lock:
+                results[futures[future]] = result
+                done += 1
+                request.say(f"[{done}/{len(targets)}] {_summary(result)}")
+    return Sweep(
+        repositories=[results[i] for i in range(len(targets))],
+        started=stamp,
+        seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def _summary(result: RepoResult) -> str:
+    name = result.target.name
+    if result.status == FAILED:
+        return f"{name}: FAILED: {result.reason}"
+    if result.status == EMPTY:
+        return f"{name}: empty (no commits)"
+    count = len(result.records)
+    return (
+        f"{name}: {result.new_commits} new commit(s) scanned, {result.commits} in all, "
+        f"{count} finding(s)"
+    )
+
+
+def _sweep_one(target: Target, request: SweepRequest, detector: Detector, jobs: int) -> RepoResult:
+    result = RepoResult(target)
+    state_path = request.cache.state_path(target)
+    remembered = state.load(state_path)
+    try:
+        with request.cache.locked(target):
+            _scan(result, request, detector, jobs, remembered)
+    except (LeakstopError, OSError) as exc:
+        result.status = FAILED
+        result.reason = _reason(exc)
+        # What earlier runs found is still true: keep listing it.
+        if remembered is not None:
+            result.records = [_named(r, target) for r in remembered.findings]
+            result.skipped = [_named(s, target) for s in remembered.skipped]
+            result.commits = remembered.commits
+    return result
+
+
+def _scan(
+    result: RepoResult,
+    request: SweepRequest,
+    detector: Detector,
+    jobs: int,
+    remembered: state.RepoState | None,
+) -> None:
+    from leakstop.sources.revisions import scan_revisions
+
+    target = result.target
+    if target.remote:
+        root = request.cache.mirror(target, request.timeout)
+        link = forge.commit_link(target.location)
+    else:
+        root = local_root(Path(target.location))
+        link = forge.commit_link(_origin(root))
+    result.root, result.commit_link = root, link
+    base = None if request.rescan else remembered
+    tips = sorted(_tips(root))
+    commits = new_commits(root, tips, base.tips if base else [])
+    scanned = scan_revisions(
+        root, [], detector, jobs=jobs, max_bytes=request.max_bytes, commits=commits
+    )
+    if scanned.commits < len(commits):
+        raise LeakstopError(f"git showed {scanned.commits} of {len(commits)} commits")
+    fresh = [_named(finding_record(f), target) for f in scanned.findings]
+    for finding in scanned.findings:
+        result.keys.setdefault(finding.hashed_secret, finding)
+    records = [_named(r, target) for r in base.findings] if base else []
+    result.records = _unique([*records, *fresh])
+    skipped = [{"file": path, "reason": why} for path, why in sorted(scanned.skipped.items())]
+    old_skipped = base.skipped if base else []
+    result.skipped = [_named(s, target) for s in _unique_skips([*old_skipped, *skipped])]
+    result.new_commits = scanned.commits
+    result.commits = (base.commits if base else 0) + scanned.commits
+    result.files, result.bytes = scanned.files, scanned.bytes
+    result.status = OK if tips else EMPTY
+    state.save(
+        request.cache.state_path(target),
+        target.name,
+        state.RepoState(
+            tips=tips,
+            commits=result.commits,
+            findings=result.records,
+            skipped=_unique_skips([*old_skipped, *skipped]),
+        ),
+    )
+
+
+def local_root(path: Path) -> Path:
+    """`path` if it is a repository's top directory (or a bare repository), else an error."""
+    if not path.is_dir():
+        raise LeakstopError("no such directory" if not path.exists() else "not a directory")
+    out = git.run(
+        [
+            "rev-parse",
+            "--is-bare-repository",
+            "--is-inside-git-dir",
+            "--show-prefix",
+            "--absolute-git-dir",
+        ],
+        path,
+        check=False,
+    )
+    lines = out.decode("utf-8", "surrogateescape").splitlines()
+    if len(lines) != 4:
+        raise LeakstopError("not a git repository")
+    bare, inside, prefix, git_dir = lines
+    if "true" in (bare, inside):
+        if Path(git_dir).resolve() != path.resolve():
+            raise LeakstopError(f"inside the git directory {git_dir}, not the repository itself")
+    elif prefix:
+        raise LeakstopError(f"the subdirectory {prefix.rstrip('/')} of a repository, not its top")
+    return path
+
+
+def _origin(root: Path) -> str | None:
+    out = git.run(["config", "--get", "remote.origin.url"], root, check=False)
+    return out.decode("utf-8", "replace").strip() or None
+
+
+def _tips(root: Path) -> set[str]:
+    """The commits all refs (and HEAD) point at, tags peeled."""
+    out = git.run(["rev-list", "--no-walk", "--all"], root)
+    return set(out.decode("ascii", "replace").split())
+
+
+def new_commits(root: Path, tips: Sequence[str], old_tips: Sequence[str]) -> list[str]:
+    """Commits reachable from `tips` but not from `old_tips` (old tips that no longer exist,
+    after a force push and gc, are ignored: their commits that remain are scanned again)."""
+    if not tips:
+        return []
+    lines = [*tips, *(f"^{sha}" for sha in old_tips)]
+    out = git.run_input(
+        ["rev-list", "--ignore-missing", "--stdin"], root, ("\n".join(lines) + "\n").encode()
+    )
+    return out.decode("ascii", "replace").split()
+
+
+_ORDER = (
+    "repository",
+    "provider",
+    "rule",
+    "file",
+    "line",
+    "column",
+    "commit",
+    "hashed_secret",
+    "redacted",
+    "author",
+    "date",
+    "reason",
+)
+
+
+def _named(record: dict[str, Any], target: Target) -> dict[str, Any]:
+    """`record` for `target`'s report, its fields in the JSON report's order."""
+    merged = {**record, "repository": target.name}
+    ordered = {k: merged[k] for k in _ORDER if k in merged}
+    return ordered | {k: v for k, v in merged.items() if k not in ordered}
+
+
+def finding_identity(record: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        record.get(k) for k in ("commit", "file", "line", "column", "rule", "hashed_secret")
+    )
+
+
+def _unique(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for record in records:
+        seen.setdefault(finding_identity(record), record)
+    return list(seen.values())
+
+
+def _unique_skips(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for record in records:
+        plain = {k: v for k, v in record.items() if k != "repository"}
+        seen.setdefault((plain.get("file"), plain.get("reason")), plain)
+    return list(seen.values())
+
+
+_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]*@")
+
+
+def _reason(exc: BaseException) -> str:
+    """A one-line reason without credentials (git may quote a URL it was given)."""
+    if isinstance(exc, OSError):
+        text = f"{exc.strerror or type(exc).__name__}" + (
+            f": {exc.filename}" if exc.filename else ""
+        )
+    else:
+        text = str(exc)
+    return _CREDENTIALS.sub(r"\1", text.splitlines()[0] if text else "failed")

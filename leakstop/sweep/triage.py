@@ -1,0 +1,217 @@
+"""--verify and --rotate across a sweep, with the rules and engine of `scan`.
+
+Each distinct key is checked once, however many repositories hold it. A finding from an
+earlier run has no key in memory (the state never stores one): its line is read back from
+the repository (`git cat-file blob COMMIT:FILE`) and run through the detector to get the key
+again. Calls are paced per provider (a minimum interval between two calls to the same
+provider, longer after a 429), and keys are taken round-robin across providers so the pacing
+costs as little time as possible. `--rotate` regenerates only keys the check found live.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from leakstop.detect.engine import Block, Detector
+from leakstop.findings import CommitInfo, Finding
+from leakstop.providers import all_rules, get_rule
+from leakstop.providers.api import KeyApi
+from leakstop.rotation.engine import LIVE, Engine, Target, _retry_after
+from leakstop.rotation.http import Answer, Lost
+from leakstop.secrets_text import hashed_secret
+from leakstop.sources import git
+from leakstop.sources.text import decode_file
+from leakstop.sweep.run import Sweep
+
+DEFAULT_INTERVAL = 1.0
+"""Seconds between two calls to the same provider (a conservative default)."""
+MAX_BACKOFF = 60.0
+"""The longest pause a provider's 429 imposes on the sweep's further calls to it (a 429 on
+a regenerate call is about one account's hourly quota, not the whole sweep)."""
+
+
+class Pacer:
+    """A minimum interval between calls to the same provider; thread-safe."""
+
+    def __init__(
+        self,
+        interval: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, provider: str) -> None:
+        with self._lock:
+            now = self._clock()
+            at = max(now, self._next.get(provider, now))
+            self._next[provider] = at + self.interval
+        if at > now:
+            self._sleep(at - now)
+
+    def back_off(self, provider: str, seconds: float) -> None:
+        with self._lock:
+            until = self._clock() + min(max(seconds, self.interval), MAX_BACKOFF)
+            self._next[provider] = max(self._next.get(provider, 0.0), until)
+
+
+class PacedEngine(Engine):
+    """The rotation engine with every provider call going through a Pacer."""
+
+    def __init__(self, pacer: Pacer, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pacer = pacer
+
+    def _call(self, target: Target, api: KeyApi, method: str, path: str) -> Answer | Lost:
+        provider = target.rule.provider
+        self.pacer.wait(provider)
+        answer = super()._call(target, api, method, path)
+        if isinstance(answer, Answer) and answer.status == 429:
+            self.pacer.back_off(provider, _retry_after(api, answer))
+        return answer
+
+
+def triage_sweep(
+    sweep: Sweep,
+    records: Sequence[dict[str, Any]],
+    *,
+    rotate: bool,
+    yes: bool,
+    dry_run: bool,
+    deliver_spec: str | None,
+    interval: float,
+    say: Callable[[str], None],
+) -> None:
+    """Check every distinct key of `records` and, with `rotate`, regenerate the live ones;
+    the outcomes land on the records (`verified`, and `rotation` with `rotate`)."""
+    from leakstop.rotation import delivery as deliveries
+    from leakstop.rotation.apply import rotate_findings, terminal_confirm, verify_findings
+
+    if not records:
+        return
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        by_key.setdefault(record["hashed_secret"], []).append(record)
+    findings, lost = _keys(sweep, by_key)
+    delivery = None
+    if rotate:
+        delivery = deliveries.parse(deliver_spec)
+        if not dry_run:
+            for root in _work_trees(sweep):
+                delivery.preflight(root)
+    engine = PacedEngine(Pacer(interval), delivery=delivery, dry_run=dry_run)
+    ordered = _round_robin(findings)
+    try:
+        verify_findings(ordered, engine)
+        counts = {s: sum(f.verified == s for f in ordered) for s in ("live", "invalid", "unknown")}
+        say(
+            f"checked {len(ordered)} distinct key(s): {counts['live']} live, "
+            f"{counts['invalid']} invalid, {counts['unknown']} unknown"
+            + (f"; {len(lost)} could not be read back from their repository" if lost else "")
+        )
+        if rotate:
+            live = [f for f in ordered if f.verified == LIVE]
+            for finding in ordered:
+                if finding.verified != LIVE:
+                    finding.rotation = _not_live(finding)
+            if live:
+                rotate_findings(live, engine, terminal_confirm(yes), say)
+    finally:
+        engine.close()
+    for finding in ordered:
+        for record in by_key[finding.hashed_secret]:
+            record["verified"] = finding.verified
+            if rotate:
+                record["rotation"] = dict(finding.rotation or {})
+    for hashed in lost:
+        for record in by_key[hashed]:
+            record["verified"] = "unknown"
+            if rotate:
+                record["rotation"] = {
+                    "status": "skipped",
+                    "detail": "the key could not be read back from the repository",
+                }
+
+
+def _not_live(finding: Finding) -> dict[str, str]:
+    if not finding.rule.rotatable:
+        return {"status": "not_rotatable", "detail": finding.rule.guidance}
+    if finding.verified == "invalid":
+        return {"status": "already_invalid", "detail": "the provider rejects this key"}
+    return {
+        "status": "skipped",
+        "detail": "the check could not tell whether the key is live; not rotated",
+    }
+
+
+def _keys(sweep: Sweep, by_key: dict[str, list[dict[str, Any]]]) -> tuple[list[Finding], list[str]]:
+    """One finding holding its key per distinct key, and the hashes not found again."""
+    known = {h: f for repo in sweep.repositories for h, f in repo.keys.items()}
+    roots = {repo.target.name: repo.root for repo in sweep.repositories}
+    detector = Detector(all_rules())
+    found: list[Finding] = []
+    lost: list[str] = []
+    for hashed, records in by_key.items():
+        first = records[0]
+        secret = known[hashed].secret if hashed in known else None
+        for record in records:
+            if secret is not None:
+                break
+            secret = _read_back(roots.get(record["repository"]), record, detector)
+        if secret is None:
+            lost.append(hashed)
+            continue
+        rule = get_rule(first["rule"])
+        found.append(
+            Finding(
+                rule=rule,
+                file=f"{first['repository']}:{first['file']}",
+                line=first["line"],
+                column=first["column"],
+                secret=secret,
+                commit=CommitInfo(first["commit"], first.get("author", ""), first.get("date", ""))
+                if first.get("commit")
+                else None,
+            )
+        )
+    return found, lost
+
+
+def _read_back(root: Path | None, record: dict[str, Any], detector: Detector) -> str | None:
+    if root is None or not record.get("commit"):
+        return None
+    blob = git.run(["cat-file", "blob", f"{record['commit']}:{record['file']}"], root, check=False)
+    if not blob:
+        return None
+    for hit in detector.scan(Block(path=record["file"], text=decode_file(blob))):
+        if hashed_secret(hit.secret) == record["hashed_secret"]:
+            return hit.secret
+    return None
+
+
+def _round_robin(findings: Iterable[Finding]) -> list[Finding]:
+    queues: dict[str, list[Finding]] = {}
+    for finding in sorted(findings, key=lambda f: (f.provider, f.file, f.line)):
+        queues.setdefault(finding.provider, []).append(finding)
+    ordered: list[Finding] = []
+    while any(queues.values()):
+        for queue in queues.values():
+            if queue:
+                ordered.append(queue.pop(0))
+    return ordered
+
+
+def _work_trees(sweep: Sweep) -> list[Path | None]:
+    """Where new keys must never be written: the local repositories swept, and the
+    repository of the current directory."""
+    roots: list[Path | None] = [git.repo_root(Path.cwd())]
+    roots += [r.root for r in sweep.repositories if r.root is not None and not r.target.remote]
+    return roots
