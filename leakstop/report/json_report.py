@@ -51,3 +51,8 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
 
 def render(result: ScanResult) -> str:
     return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_report(report: dict[str, Any]) -> str:
+    """Any report dict (a sweep's, a merge's) as JSON text."""
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
