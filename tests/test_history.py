@@ -133,3 +133,47 @@ def test_history_baseline_accepts_known_key(repo: Repo, run_cli: Any) -> None:
     outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=[key])
     assert outcome.code == 0
     assert json.loads(outcome.out)["scan"]["suppressed"] == 1
+
+
+def test_context_from_unchanged_lines_of_the_file(repo: Repo, run_cli: Any) -> None:
+    """A zero-context patch hides the `"ECGrid": {` line a key was filled in below: the
+    file as the commit left it supplies it. Look-alikes without context stay silent."""
+    ecgrid, platform = new_key("ecgrid-api-key"), new_key("syncline-platform-key")
+    decoy = new_key("ecgrid-api-key")
+    settings = (
+        '{\n  "ECGrid": {\n    "Url": "https://rest.ecgrid.io",\n    "ApiKey": "%s"\n  }\n}\n'
+    )
+    repo.stage("appsettings.json", settings % "")
+    repo.stage("syncline.env", "# Syncline platform\nPLATFORM_KEY=\n")
+    repo.stage("other.json", '{\n  "Service": {\n    "ApiKey": ""\n  }\n}\n')
+    repo.commit("templates")
+    repo.stage("appsettings.json", settings % ecgrid)
+    repo.stage("syncline.env", f"# Syncline platform\nPLATFORM_KEY={platform}\n")
+    repo.stage("other.json", '{\n  "Service": {\n    "ApiKey": "' + decoy + '"\n  }\n}\n')
+    filled = repo.commit("fill in keys")
+    outcome = run_cli(
+        ["scan", "--history", "--format", "json"], repo.path, keys=[ecgrid, platform, decoy]
+    )
+    assert _findings(outcome) == {
+        (filled, hashed_secret(ecgrid), "appsettings.json", 4),
+        (filled, hashed_secret(platform), "syncline.env", 2),
+    }
+
+
+def test_text_that_gitattributes_calls_binary_is_scanned(repo: Repo, run_cli: Any) -> None:
+    added, changed = new_key("scrapebit-api-key"), new_key("electronhub-api-key")
+    repo.stage(".gitattributes", "*.env -diff\n*.cfg binary\n")
+    repo.stage("old.cfg", "a = 1\n")
+    repo.stage("real.bin", b"\x00\x01\x02 binary")
+    repo.commit("attributes")
+    repo.stage("secrets.env", f"SB={added}\n")
+    repo.stage("old.cfg", f"a = 1\nkey = {changed}\n")
+    repo.stage("real.bin", b"\x00\x01\x02 still binary")
+    head = repo.commit("keys in files git calls binary")
+    outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=[added, changed])
+    assert _findings(outcome) == {
+        (head, hashed_secret(added), "secrets.env", 1),
+        (head, hashed_secret(changed), "old.cfg", 2),
+    }
+    skipped = json.loads(outcome.out)["scan"]["skipped"]
+    assert skipped == [{"file": "real.bin", "reason": "binary"}]

@@ -50,6 +50,9 @@ class Rule:
     """Regex (case-insensitive) of file paths where this family is never reported, e.g. the
     project files and lock files in which bare GUIDs are identifiers, not secrets."""
     severity: str = "high"
+    anchor: str | None = None
+    """For a family without a literal prefix: a regex that every key contains and that
+    starts with a literal, so streams of history can be searched for it at C speed."""
 
     @property
     def pattern(self) -> re.Pattern[str]:

@@ -32,6 +32,7 @@ PROVIDER = Provider(
             # The GUID itself must be given as a credential: `ApiKey`, `X-API-Key`, `token`…
             line_context=(r"key|token|secret|credential|passw|authoriz",),
             ignore_paths=_GUID_IDENTIFIER_FILES,
+            anchor=rf"-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-",
         ),
     ),
     apis={

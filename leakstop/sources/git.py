@@ -10,6 +10,7 @@ import os
 import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 from leakstop.errors import LeakstopError
 
@@ -177,3 +178,61 @@ def run_remote(args: Sequence[str], cwd: Path, timeout: float) -> None:
         raise LeakstopError(f"git {args[0]} took longer than {timeout:g} s") from None
     if proc.returncode != 0:
         raise LeakstopError(f"git {args[0]} failed: {first_line(stderr)}")
+
+
+class BlobReader:
+    """One long-lived `git cat-file --batch` process: reads objects by name (`sha`,
+    `commit:path`) without a process per object. Not thread-safe: one per thread."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def read(self, name: str, limit: int) -> bytes | None:
+        """The object's content, or None if it is missing, not a blob, or over `limit`."""
+        if "\n" in name:
+            return None  # the batch protocol is line based
+        proc = self._process()
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+        proc.stdin.flush()
+        header = proc.stdout.readline().split()
+        if len(header) != 3:  # "<name> missing" / "ambiguous"
+            return None
+        size = int(header[2])
+        data = _read_exactly(proc.stdout, size)
+        proc.stdout.read(1)  # the newline after the content
+        if header[1] != b"blob" or size > limit:
+            return None
+        return data
+
+    def _process(self) -> subprocess.Popen[bytes]:
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                ["git", *STABLE_OPTIONS, "cat-file", "--batch"],
+                cwd=self.root,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=environment(),
+            )
+        return self._proc
+
+    def close(self) -> None:
+        if self._proc is not None:
+            assert self._proc.stdin is not None and self._proc.stdout is not None
+            self._proc.stdin.close()
+            self._proc.stdout.close()
+            self._proc.wait()
+            self._proc = None
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    parts, left = [], size
+    while left > 0:
+        part = stream.read(min(left, 1 << 20))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)

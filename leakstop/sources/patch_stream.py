@@ -1,11 +1,15 @@
 """Scan the patch text of `git log -p` for keys at the speed git writes it.
 
 The stream is consumed in large chunks. Instead of parsing every line, each chunk is searched
-for the rules' anchors (the literal key prefixes, or for prefix-less rules their context
-words) with C-speed substring searches; only the hunks around an anchor are decoded and
-handed to the ordinary `Detector` as blocks. Chunks are cut at hunk boundaries, so every hunk
-is seen whole, and a hunk larger than the size limit is skipped and named, which keeps memory
+for the rules' anchors (the literal key prefixes, or for prefix-less rules a literal-led
+regex) with C-speed searches; only the hunks around an anchor are decoded and handed to the
+ordinary `Detector` as blocks. Chunks are cut at hunk boundaries, so every hunk is seen
+whole, and a hunk larger than the size limit is skipped and named, which keeps memory
 bounded whatever the repository holds.
+
+A zero-context patch hides the unchanged lines around a key. Where a rule needs context
+that the hunk lacks, and where git printed "Binary files differ" for text (because of
+`.gitattributes`), the objects themselves are read on demand (`BlobContext`).
 
 Expected input: `git log -p -U0 --cc --format=%x00%H%x00%aI%x00%an <%ae>` (a NUL starts
 each commit header line, which can never occur in a text diff).
@@ -14,10 +18,12 @@ each commit header line, which can never occur in a text diff).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from leakstop.detect.engine import Block, Detector
+from leakstop.detect.engine import Block, Detector, Hit
 from leakstop.findings import CommitInfo, Finding, Skipped
+from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.diff import _unquote as unquote_path
 from leakstop.sources.diff import decode_path
 from leakstop.sources.text import DEFAULT_MAX_BYTES, decode
@@ -27,6 +33,7 @@ COMMIT_FORMAT = "--format=%x00%H%x00%aI%x00%an <%ae>"
 _COMMIT = b"\n\x00"
 _FILE = b"\ndiff --"
 _HUNK = b"\n@@"
+_INDEX = re.compile(rb"\nindex ([0-9a-f]{40,64})\.\.([0-9a-f]{40,64})")
 _HUNK_HEADER = re.compile(rb"^(@@+) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,\d+)? @@")
 
 
@@ -41,13 +48,20 @@ class StreamStats:
 class PatchStreamScanner:
     """Feed it chunks of patch text; it collects findings, skipped files and totals."""
 
-    def __init__(self, detector: Detector, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        detector: Detector,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        context: BlobContext | None = None,
+    ) -> None:
         self.detector = detector
         self.max_bytes = max_bytes
+        self.context = context
+        self._contextual = tuple(r for r in detector.rules if r.context)
         self.findings: list[Finding] = []
         self.skipped: dict[str, str] = {}
         self.stats = StreamStats()
-        self._anchors, self._context_anchors, self._context_patterns = _anchors(detector)
+        self._anchors, self._context_anchors, self._patterns = _anchors(detector)
         self._pending = b"\n"  # so the first commit header is found like every other
         self._commit: CommitInfo | None = None
         self._file: str | None = None
@@ -99,7 +113,7 @@ class PatchStreamScanner:
                 while pos >= 0:
                     starts.update(self._hunks_for(region, pos))
                     pos = lowered.find(word, pos + len(word))
-        for pattern in self._context_patterns:
+        for pattern in self._patterns:
             for match in pattern.finditer(region):
                 starts.update(self._hunks_for(region, match.start()))
         return starts
@@ -144,17 +158,46 @@ class PatchStreamScanner:
         path = self._path_before(region, start)
         commit = self._commit_before(region, start)
         block = Block(path=path, text="\n".join(lines), first_line=first, added=frozenset(added))
-        for hit in self.detector.scan(block):
-            self.findings.append(
-                Finding(
-                    rule=hit.rule,
-                    file=path,
-                    line=hit.line,
-                    column=hit.column,
-                    secret=hit.secret,
-                    commit=commit,
-                )
+        hits = self.detector.scan(block)
+        self._record(hits, path, commit)
+        if self.context is not None and commit is not None and self._contextual:
+            self._look_wider(block, hits, commit)
+
+    def _record(self, hits: Iterable[Hit], path: str, commit: CommitInfo | None) -> None:
+        self.findings.extend(
+            Finding(
+                rule=hit.rule,
+                file=path,
+                line=hit.line,
+                column=hit.column,
+                secret=hit.secret,
+                commit=commit,
             )
+            for hit in hits
+        )
+
+    def _look_wider(self, block: Block, hits: list[Hit], commit: CommitInfo) -> None:
+        """A contextual rule's match on an added line that the hunk alone did not confirm:
+        judge it again on the lines around it in the file as this commit left it."""
+        assert self.context is not None and block.added is not None
+        found = {(hit.line, hit.secret) for hit in hits}
+        for rule in self._contextual:
+            for match in rule.pattern.finditer(block.text):
+                line = block.first_line + block.text.count("\n", 0, match.start())
+                if line not in block.added or (line, match.group()) in found:
+                    continue
+                start = block.text.rfind("\n", 0, match.start()) + 1
+                end = block.text.find("\n", match.end())
+                own_line = block.text[start : end if end >= 0 else len(block.text)]
+                if not all(p.search(own_line) for p in rule.line_context_patterns):
+                    continue  # cheap: the key's own line already rules it out
+                window = self.context.window(commit.sha, block.path, line)
+                if window is not None:
+                    wider = [
+                        h for h in self.detector.scan(window) if (h.line, h.secret) not in found
+                    ]
+                    found.update((h.line, h.secret) for h in wider)
+                    self._record(wider, block.path, commit)
 
     # -- headers ------------------------------------------------------------------------
     def _path_before(self, region: bytes, pos: int) -> str:
@@ -182,8 +225,25 @@ class PatchStreamScanner:
         pos = region.find(b"\nBinary files ")
         while pos >= 0:
             path = self._path_before(region, pos)
-            self.skipped.setdefault(path, "binary")
+            if not self._binary_as_text(region, pos, path):
+                self.skipped.setdefault(path, "binary")
             pos = region.find(b"\nBinary files ", pos + 1)
+
+    def _binary_as_text(self, region: bytes, pos: int, path: str) -> bool:
+        """Scan a change git called binary when the new content is text after all
+        (`.gitattributes` `-diff`/`binary`); False when it really is binary."""
+        header = region.rfind(_FILE, 0, pos)
+        commit = self._commit_before(region, pos)
+        if self.context is None or header < 0 or commit is None:
+            return False
+        index = _INDEX.search(region, header, pos)
+        if index is None:
+            return False  # a merge's combined header: left as binary
+        old, new = index.group(1).decode(), index.group(2).decode()
+        blocks = list(self.context.text_change(old, new, path))
+        for block in blocks:
+            self._record(self.detector.scan(block), path, commit)
+        return bool(blocks)
 
     def _skip_oversized(self) -> None:
         path = self._file or "?"
@@ -197,23 +257,23 @@ class PatchStreamScanner:
 def _anchors(
     detector: Detector,
 ) -> tuple[list[bytes], list[bytes], list[re.Pattern[bytes]]]:
-    """What to search for: literal key prefixes; for prefix-less rules their first context
-    word (lower-cased, when it is a plain word) or else a regex."""
+    """What to search for: literal key prefixes; for prefix-less rules their anchor regex,
+    else their first context word (lower-cased) when it is a plain word, else the pattern."""
     literals: list[bytes] = []
     words: list[bytes] = []
-    contexts: list[re.Pattern[bytes]] = []
+    patterns: list[re.Pattern[bytes]] = []
     for rule in detector.rules:
         if rule.prefix:
             literal = rule.prefix.encode()
             if not any(literal.startswith(other) for other in literals):
                 literals = [o for o in literals if not o.startswith(literal)] + [literal]
+        elif rule.anchor:
+            patterns.append(re.compile(rule.anchor.encode()))
         elif rule.context and rule.context[0].isalnum():
             words.append(rule.context[0].lower().encode())
-        elif rule.context:
-            contexts.append(re.compile(rule.context[0].encode(), re.IGNORECASE))
         else:
-            contexts.append(re.compile(rule.pattern.pattern.encode()))
-    return literals, words, contexts
+            patterns.append(re.compile(rule.pattern.pattern.encode()))
+    return literals, words, patterns
 
 
 def _first_boundary(region: bytes, start: int) -> int:

@@ -21,6 +21,7 @@ from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding, Skipped
 from leakstop.sources import git
+from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.patch_stream import COMMIT_FORMAT, PatchStreamScanner
 from leakstop.sources.text import DEFAULT_MAX_BYTES
 
@@ -33,6 +34,7 @@ LOG_OPTIONS = (
     "--cc",  # a merge shows only what it adds against all its parents
     "--find-renames",  # a moved file adds nothing, so keys keep their introducing commit
     "--no-color",
+    "--full-index",  # whole blob ids, to read a change git called binary
     "--no-ext-diff",
     "--no-textconv",
     "--src-prefix=a/",
@@ -130,7 +132,8 @@ class _Pool:
 
     def _start(self) -> None:
         proc = _spawn(["git", *git.STABLE_OPTIONS, *LOG_OPTIONS], self.root)
-        scanner = PatchStreamScanner(self.detector, self.max_bytes)
+        context = BlobContext(self.root, self.max_bytes)
+        scanner = PatchStreamScanner(self.detector, self.max_bytes, context)
         reader = threading.Thread(target=self._drain, args=(proc, scanner), daemon=True)
         self.procs.append(proc)
         self.scanners.append(scanner)
@@ -146,6 +149,9 @@ class _Pool:
         except Exception as exc:  # surfaced as a one-line error by the caller
             self.errors.append(f"scanning git output failed ({type(exc).__name__})")
             proc.kill()
+        finally:
+            if scanner.context is not None:
+                scanner.context.close()
 
     def running(self) -> bool:
         return any(reader.is_alive() for reader in self.readers)
