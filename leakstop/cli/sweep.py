@@ -26,7 +26,7 @@ from leakstop.sweep.triage import DEFAULT_INTERVAL
 @click.option(
     "--cache",
     "cache_dir",
-    type=click.Path(file_okay=False),
+    metavar="DIR",
     help="Mirrors and per-repository sweep state [default: $XDG_CACHE_HOME/leakstop/mirrors].",
 )
 @click.option(

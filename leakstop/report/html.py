@@ -66,6 +66,7 @@ tbody tr:nth-child(even){background:#fafbfd}
 td.num,th.num{text-align:right}
 td code,td.key{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 td.file,td.repo{word-break:break-all;max-width:360px}
+td.nw{white-space:nowrap}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;
 background:#eceef3;color:var(--muted);white-space:nowrap}
 .badge.live,.badge.failed,.badge.rot-failed{background:#fde7e7;color:var(--bad)}
@@ -402,12 +403,12 @@ def _row(finding: Report, with_repo: bool, links: dict[str, str], titles: dict[s
     cells = [
         f'<td class="repo">{_e(repository)}</td>' if with_repo else "",
         f'<td data-v="{_e(provider)} {_e(rule)}">{_e(titles.get(rule, rule))}</td>',
-        f'<td data-v="{_e(sha)}">{commit}</td>',
+        f'<td class="nw" data-v="{_e(sha)}">{commit}</td>',
         f'<td title="{_e(author)}">{_e(name)}</td>',
-        f'<td data-v="{_e(date_value)}">{_e(date_shown)}</td>',
+        f'<td class="nw" data-v="{_e(date_value)}">{_e(date_shown)}</td>',
         f'<td class="file"><code>{_e(finding.get("file"))}</code></td>',
         f'<td class="num">{_e(finding.get("line"))}</td>',
-        f'<td class="key">{_e(finding.get("redacted"))}</td>',
+        f'<td class="key nw">{_e(finding.get("redacted"))}</td>',
         f'<td data-v="{_e(status)}"><span class="badge {_e(status)}">'
         f"{_e(_STATUS_TEXT.get(status, status))}</span></td>",
         f'<td data-v="{_e(rot_status)}">'
