@@ -431,6 +431,8 @@ def test_remote_commands_time_out_and_are_killed(
     assert time.monotonic() - started < 10
     with pytest.raises(LeakstopError, match="git nope failed"):
         git.run_remote(["nope"], tmp_path, timeout=10)
+    with pytest.raises(LeakstopError, match="git rev-list failed: .*not a git repository"):
+        git.run_input(["rev-list", "--stdin"], tmp_path, b"")
 
 
 def test_git_missing_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -848,3 +850,54 @@ def test_report_that_cannot_be_written(tmp_path: Path, cache: Path, run_cli: Any
     _plant(repo, "a.txt", "a\n")
     outcome = _sweep(run_cli, tmp_path, cache, "r", "-o", str(tmp_path / "no" / "such" / "x"))
     assert outcome.code == 2 and "cannot write report" in outcome.err
+
+
+def test_ctrl_c_stops_clones_running_in_their_own_session(
+    tmp_path: Path, cache: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "alias.hang")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "!sleep 30")
+    errors: list[str] = []
+
+    def hang() -> None:
+        try:
+            git.run_remote(["hang"], tmp_path, timeout=60)
+        except LeakstopError as exc:
+            errors.append(str(exc))
+
+    worker = threading.Thread(target=hang)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not git._REMOTE_COMMANDS and time.monotonic() < deadline:
+        time.sleep(0.01)
+    git.stop_remote_commands()
+    worker.join(timeout=10)
+    assert errors == ["git hang was stopped"]
+
+    repo = init_repo(tmp_path / "r")
+    _plant(repo, "a.txt", "a\n")
+
+    def interrupted(_result: Any) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("leakstop.sweep.run._summary", interrupted)
+    outcome = _sweep(run_cli, tmp_path, cache, "r")
+    assert outcome.code == 2 and outcome.err.strip() == "leakstop: aborted"
+
+
+def test_triage_problems_are_found_before_the_sweep(
+    tmp_path: Path, cache: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = init_repo(tmp_path / "r")
+    _plant(repo, "a.txt", "a\n")
+    monkeypatch.setenv("LEAKSTOP_SCRAPEBIT_URL", "http://provider.example")
+    outcome = _sweep(run_cli, tmp_path, cache, "r", "--verify")
+    assert outcome.code == 2 and "loopback" in outcome.err
+    monkeypatch.delenv("LEAKSTOP_SCRAPEBIT_URL")
+    for args in (["--rotate"], ["--rotate", "--yes", "--deliver", "bogus:x"]):
+        outcome = _sweep(run_cli, tmp_path, cache, "r", *args)
+        assert outcome.code == 2, args
+    assert not list(cache.glob("*.json")), "nothing was swept"

@@ -119,6 +119,10 @@ def sweep_command(
     if split is not None:
         found = [t for t in found if target_list.in_shard(t, *split)]
     store = cache.Cache(Path(cache_dir) if cache_dir else cache.default_dir())
+    if verify or rotate:
+        from leakstop.sweep.triage import preflight
+
+        preflight(rotate=rotate, yes=yes, dry_run=dry_run, deliver_spec=deliver_spec)
 
     def say(line: str) -> None:
         click.echo(f"leakstop: {line}", err=True)

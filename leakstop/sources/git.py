@@ -6,6 +6,7 @@ keeps memory flat however large the diff.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from collections.abc import Iterator, Sequence
@@ -148,12 +149,14 @@ def run_input(args: Sequence[str], cwd: Path, data: bytes) -> bytes:
 
 
 REMOTE_PROTOCOLS = "file:git:http:https:ssh"
+_REMOTE_COMMANDS: set[subprocess.Popen[bytes]] = set()
 
 
 def run_remote(args: Sequence[str], cwd: Path, timeout: float) -> None:
     """A git command that talks to a remote (clone, remote update): no prompt (no stdin, no
     controlling terminal: its own session), only the usual transports (never `ext::`), and
-    at most `timeout` seconds, after which it is killed with its helpers (ssh, git-remote-*)."""
+    at most `timeout` seconds, after which it is killed with its helpers (ssh, git-remote-*).
+    Being in its own session, Ctrl-C does not reach it: `stop_remote_commands` does."""
     import signal
 
     env = environment()
@@ -170,14 +173,28 @@ def run_remote(args: Sequence[str], cwd: Path, timeout: float) -> None:
         )
     except FileNotFoundError as exc:
         raise LeakstopError("git is not installed or not on PATH") from exc
+    _REMOTE_COMMANDS.add(proc)
     try:
         _, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         raise LeakstopError(f"git {args[0]} took longer than {timeout:g} s") from None
+    finally:
+        _REMOTE_COMMANDS.discard(proc)
+    if proc.returncode == -signal.SIGKILL:
+        raise LeakstopError(f"git {args[0]} was stopped")
     if proc.returncode != 0:
         raise LeakstopError(f"git {args[0]} failed: {first_line(stderr)}")
+
+
+def stop_remote_commands() -> None:
+    """Kill every running `run_remote` command with its helpers (on Ctrl-C)."""
+    import signal
+
+    for proc in list(_REMOTE_COMMANDS):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 class BlobReader:

@@ -86,12 +86,18 @@ def sweep(request: SweepRequest) -> Sweep:
             pool.submit(_sweep_one, target, request, detector, per_repo): index
             for index, target in enumerate(targets)
         }
-        for future in as_completed(futures):
-            result = future.result()
-            with lock:
-                results[futures[future]] = result
-                done += 1
-                request.say(f"[{done}/{len(targets)}] {_summary(result)}")
+        try:
+            for future in as_completed(futures):
+                result = future.result()
+                with lock:
+                    results[futures[future]] = result
+                    done += 1
+                    request.say(f"[{done}/{len(targets)}] {_summary(result)}")
+        except BaseException:  # Ctrl-C: clones and fetches run in their own sessions
+            for future in futures:
+                future.cancel()
+            git.stop_remote_commands()
+            raise
     return Sweep(
         repositories=[results[i] for i in range(len(targets))],
         started=stamp,

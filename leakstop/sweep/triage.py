@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from leakstop.detect.engine import Block, Detector
+from leakstop.errors import LeakstopError
 from leakstop.findings import CommitInfo, Finding
 from leakstop.providers import all_rules, get_rule
 from leakstop.providers.api import KeyApi
@@ -77,6 +78,26 @@ class PacedEngine(Engine):
         if isinstance(answer, Answer) and answer.status == 429:
             self.pacer.back_off(provider, _retry_after(api, answer))
         return answer
+
+
+def preflight(*, rotate: bool, yes: bool, dry_run: bool, deliver_spec: str | None) -> None:
+    """What would stop --verify / --rotate after a long sweep, checked before it starts:
+    the providers' endpoints, the --deliver spec, and a confirmation that cannot be asked."""
+    import sys
+
+    from leakstop.providers import all_providers
+    from leakstop.rotation import delivery as deliveries
+    from leakstop.rotation import endpoints
+
+    config = endpoints.user_config()
+    for provider in all_providers():
+        endpoints.base_url(provider, config)
+    if rotate:
+        deliveries.parse(deliver_spec)
+        if not (yes or dry_run or sys.stdin.isatty()):
+            raise LeakstopError(
+                "rotation changes keys at the provider: add --yes when not on a terminal"
+            )
 
 
 def triage_sweep(
