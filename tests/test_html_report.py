@@ -284,5 +284,8 @@ def test_html_edge_values() -> None:
     text = html_report.render_report(report)
     assert '<code title="not-a-sha">not-a-sha</code>' in text
     assert "live keys" in text and 'class="badge rot-rotated"' in text
+    assert "1 rotated since" in text
+    del report["findings"][0]["rotation"]
+    assert "when checked" in html_report.render_report(report)
     assert "x.bin" in text and "None." in text
     assert 'data-v="2024-01-02T03:04:05Z"' in text

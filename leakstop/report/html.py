@@ -206,7 +206,15 @@ def _totals(
         if failed:
             cards.append(_card(failed, "not swept", "see the repositories", alert=True))
     if checked:
-        cards.append(_card(live, "live keys", "the provider accepts them", alert=live > 0))
+        rotated = len(
+            {
+                f.get("hashed_secret")
+                for f in findings
+                if isinstance(f.get("rotation"), dict) and f["rotation"].get("status") == "rotated"
+            }
+        )
+        sub = f"{rotated} rotated since" if rotated else "when checked"
+        cards.append(_card(live, "live keys", sub, alert=live > rotated))
     per_provider = Counter(str(f.get("provider")) for f in findings)
     for name, title in _provider_titles(findings):
         keys = {f.get("hashed_secret") for f in findings if f.get("provider") == name}
