@@ -431,7 +431,7 @@ def test_remote_commands_time_out_and_are_killed(
     assert time.monotonic() - started < 10
     with pytest.raises(LeakstopError, match="git nope failed"):
         git.run_remote(["nope"], tmp_path, timeout=10)
-    with pytest.raises(LeakstopError, match="git rev-list failed: .*not a git repository"):
+    with pytest.raises(LeakstopError, match=r"git rev-list failed: .*not a git repository"):
         git.run_input(["rev-list", "--stdin"], tmp_path, b"")
 
 
