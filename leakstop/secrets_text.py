@@ -1,5 +1,6 @@
 """Helpers that turn a key into something safe to show or store."""
 
+
 def hashed_secret(secret: str) -> str:
     """SHA-1 hex of the exact key text: the field detect-secrets baselines use."""
     import hashlib  # only when a hash is needed: not on a clean pre-commit run
