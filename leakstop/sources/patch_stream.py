@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from leakstop.detect.engine import Block, Detector, Hit
-from leakstop.findings import CommitInfo, Finding, Skipped
+from leakstop.findings import CommitInfo, Finding
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.diff import _unquote as unquote_path
 from leakstop.sources.diff import decode_path
@@ -61,7 +61,7 @@ class PatchStreamScanner:
         self.findings: list[Finding] = []
         self.skipped: dict[str, str] = {}
         self.stats = StreamStats()
-        self._anchors, self._context_anchors, self._patterns = _anchors(detector)
+        self._anchors, self._patterns = _anchors(detector)
         self._pending = b"\n"  # so the first commit header is found like every other
         self._commit: CommitInfo | None = None
         self._file: str | None = None
@@ -106,33 +106,17 @@ class PatchStreamScanner:
             while pos >= 0:
                 starts.update(self._hunks_for(region, pos))
                 pos = region.find(anchor, pos + len(anchor))
-        if self._context_anchors:
-            lowered = region.lower()  # one C-speed pass; offsets are unchanged for bytes
-            for word in self._context_anchors:
-                pos = lowered.find(word)
-                while pos >= 0:
-                    starts.update(self._hunks_for(region, pos))
-                    pos = lowered.find(word, pos + len(word))
         for pattern in self._patterns:
             for match in pattern.finditer(region):
                 starts.update(self._hunks_for(region, match.start()))
         return starts
 
     def _hunks_for(self, region: bytes, pos: int) -> list[int]:
-        """The hunk holding `pos`; for a position in a file header (a context word in the
-        path), every hunk of that file."""
-        line_start = region.rfind(b"\n", 0, pos)
+        """The hunk holding `pos` (none for a position in a header line)."""
         hunk = region.rfind(_HUNK, 0, pos)
         header = max(region.rfind(_FILE, 0, pos), region.rfind(_COMMIT, 0, pos))
-        if hunk > header and hunk != line_start:
+        if hunk > header and hunk != region.rfind(b"\n", 0, pos):
             return [hunk]
-        if header >= 0 and region.startswith(_FILE, header):
-            end = _next(region, _FILE, header + 1, _COMMIT)
-            found, at = [], region.find(_HUNK, header, end)
-            while at >= 0:
-                found.append(at)
-                at = region.find(_HUNK, at + 1, end)
-            return found
         return []
 
     def _scan_hunk(self, region: bytes, start: int) -> None:
@@ -250,40 +234,25 @@ class PatchStreamScanner:
         self.skipped[path] = f"a change larger than {self.max_bytes} bytes"
         self._discarding = True
 
-    def skipped_entries(self) -> list[Skipped]:
-        return [Skipped(path, reason) for path, reason in self.skipped.items()]
 
-
-def _anchors(
-    detector: Detector,
-) -> tuple[list[bytes], list[bytes], list[re.Pattern[bytes]]]:
-    """What to search for: literal key prefixes; for prefix-less rules their anchor regex,
-    else their first context word (lower-cased) when it is a plain word, else the pattern."""
+def _anchors(detector: Detector) -> tuple[list[bytes], list[re.Pattern[bytes]]]:
+    """What to search for: literal key prefixes; for prefix-less rules their anchor regex
+    (a literal-led part of every key), else their whole pattern (correct, but slower)."""
     literals: list[bytes] = []
-    words: list[bytes] = []
     patterns: list[re.Pattern[bytes]] = []
     for rule in detector.rules:
         if rule.prefix:
             literal = rule.prefix.encode()
             if not any(literal.startswith(other) for other in literals):
                 literals = [o for o in literals if not o.startswith(literal)] + [literal]
-        elif rule.anchor:
-            patterns.append(re.compile(rule.anchor.encode()))
-        elif rule.context and rule.context[0].isalnum():
-            words.append(rule.context[0].lower().encode())
         else:
-            patterns.append(re.compile(rule.pattern.pattern.encode()))
-    return literals, words, patterns
+            patterns.append(re.compile((rule.anchor or rule.pattern.pattern).encode()))
+    return literals, patterns
 
 
 def _first_boundary(region: bytes, start: int) -> int:
     found = [p for p in (region.find(b, start) for b in (_COMMIT, _FILE, _HUNK)) if p >= 0]
     return min(found) if found else -1
-
-
-def _next(region: bytes, needle: bytes, start: int, other: bytes) -> int:
-    found = [p for p in (region.find(needle, start), region.find(other, start)) if p >= 0]
-    return min(found) if found else len(region)
 
 
 def _header_path(header: bytes) -> str:
