@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from leakstop.cli.main import main
+from leakstop.simulator import Simulator, SimulatorControl
 
 
 @dataclass
@@ -118,3 +119,19 @@ def run_cli(
         return Outcome(code, captured.out, captured.err)
 
     yield invoke
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    """The provider simulator on loopback, one per test module."""
+    with Simulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def control(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> SimulatorControl:
+    """A clean simulator, with every LEAKSTOP_<PROVIDER>_URL pointing at it."""
+    sim.control.reset()
+    for name, value in sim.env().items():
+        monkeypatch.setenv(name, value)
+    return sim.control

@@ -7,7 +7,6 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +26,6 @@ FAMILIES = {
 
 def sha1(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def control(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> SimulatorControl:
-    sim.control.reset()
-    for name, value in sim.env().items():
-        monkeypatch.setenv(name, value)
-    return sim.control
 
 
 @pytest.fixture

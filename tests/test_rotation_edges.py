@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +22,8 @@ from leakstop.providers import get_api, get_provider, get_rule
 from leakstop.rotation import delivery, endpoints
 from leakstop.rotation.engine import Engine, Target, _retry_after
 from leakstop.rotation.http import Answer
-from leakstop.simulator import Simulator, SimulatorControl
+from leakstop.simulator import SimulatorControl
 from tests.conftest import assert_no_leak
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def control(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> SimulatorControl:
-    sim.control.reset()
-    for name, value in sim.env().items():
-        monkeypatch.setenv(name, value)
-    return sim.control
 
 
 def _keys_dir() -> Path:

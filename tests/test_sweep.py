@@ -567,22 +567,6 @@ def test_text_report_lists_findings_by_repository(
 
 
 # -- --verify / --rotate across the sweep (the provider simulator, never a real host) ------
-@pytest.fixture(scope="module")
-def sim() -> Any:
-    from leakstop.simulator import Simulator
-
-    with Simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def control(sim: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    sim.control.reset()
-    for name, value in sim.env().items():
-        monkeypatch.setenv(name, value)
-    return sim.control
-
-
 def _statuses(report: dict[str, Any], field: str) -> dict[tuple[str, str], Any]:
     return {
         (Path(f["repository"]).name, f["provider"]): (

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import click
 
+from leakstop.cli.options import report_options
 from leakstop.report import REPORT_FORMATS
 
 
 @click.command("merge")
 @click.argument("reports", nargs=-1, required=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(REPORT_FORMATS),
-    default="json",
-    show_default=True,
-    help="Format of the merged report.",
-)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@report_options(REPORT_FORMATS, default="json")
 @click.option("--partial", is_flag=True, help="Merge even when some shards are missing.")
 @click.option(
     "--ignore-errors",
@@ -30,10 +23,11 @@ def merge_command(
     """Join `leakstop sweep --shard I/N --format json` reports (the same report as one
     unsharded sweep); also renders one report in another format. Exit 1 on findings or
     repositories that could not be swept."""
-    from leakstop.cli.sweep import finish, write
+    from leakstop.cli.options import write_report
+    from leakstop.cli.sweep import finish
     from leakstop.report import render_report
     from leakstop.sweep import report
 
     merged = report.merge([(path, report.load(path)) for path in reports], partial=partial)
-    write(render_report(merged, fmt), output)
+    write_report(render_report(merged, fmt), output)
     finish(merged, output, ignore_errors)

@@ -7,9 +7,15 @@ from pathlib import Path
 
 import click
 
+from leakstop.cli.options import (
+    check_triage,
+    max_file_size_option,
+    report_options,
+    triage_options,
+    write_report,
+)
 from leakstop.errors import LeakstopError
 from leakstop.report import FORMATS
-from leakstop.sources.text import DEFAULT_MAX_BYTES
 
 
 @click.command("scan")
@@ -37,41 +43,15 @@ from leakstop.sources.text import DEFAULT_MAX_BYTES
     type=click.IntRange(min=1),
     help="git processes for commit scans [default: cores].",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@report_options(FORMATS)
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
     help="detect-secrets baseline of accepted findings [default: .secrets.baseline if present].",
 )
 @click.option("--no-baseline", is_flag=True, help="Ignore any baseline.")
-@click.option(
-    "--verify", is_flag=True, help="Ask each provider's check call whether a key is live."
-)
-@click.option("--rotate", is_flag=True, help="Regenerate each distinct live key at its provider.")
-@click.option("--yes", is_flag=True, help="With --rotate: do not ask for confirmation (CI).")
-@click.option("--dry-run", is_flag=True, help="With --rotate: show the calls, change nothing.")
-@click.option(
-    "--deliver",
-    "deliver_spec",
-    metavar="SPEC",
-    help="With --rotate: where new keys go: file:DIR, dotenv:PATH:VAR or exec:CMD "
-    "[default: file in the user's state directory].",
-)
-@click.option(
-    "--max-file-size",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_BYTES,
-    show_default=True,
-    help="Skip (and name in the report) files larger than this many bytes.",
-)
+@triage_options("Regenerate each distinct live key at its provider.")
+@max_file_size_option("files")
 def scan_command(
     paths: tuple[str, ...],
     staged: bool,
@@ -116,8 +96,7 @@ def scan_command(
         remote, paths = (paths[0] if paths else None), ()
     if mode != "files" and paths:
         raise LeakstopError(f"--{mode} scans git objects; it takes no PATH arguments")
-    if (yes or dry_run or deliver_spec) and not rotate:
-        raise LeakstopError("--yes, --dry-run and --deliver go with --rotate")
+    check_triage(rotate, yes, dry_run, deliver_spec)
     if baseline and no_baseline:
         raise LeakstopError("--baseline and --no-baseline contradict each other")
     request = ScanRequest(
@@ -150,14 +129,7 @@ def scan_command(
 
     from leakstop.report import render
 
-    rendered = render(result, fmt)
-    if output:
-        try:
-            Path(output).write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            raise LeakstopError(f"cannot write report to {output}: {exc.strerror}") from None
-        if result.findings:
-            click.echo(f"leakstop: {len(result.findings)} finding(s); report in {output}", err=True)
-    else:
-        click.echo(rendered, nl=False)
+    write_report(render(result, fmt), output)
+    if output and result.findings:
+        click.echo(f"leakstop: {len(result.findings)} finding(s); report in {output}", err=True)
     sys.exit(1 if result.findings else 0)

@@ -7,9 +7,15 @@ from pathlib import Path
 
 import click
 
+from leakstop.cli.options import (
+    check_triage,
+    max_file_size_option,
+    report_options,
+    triage_options,
+    write_report,
+)
 from leakstop.errors import LeakstopError
 from leakstop.report import REPORT_FORMATS
-from leakstop.sources.text import DEFAULT_MAX_BYTES
 from leakstop.sweep.cache import DEFAULT_TIMEOUT
 from leakstop.sweep.triage import DEFAULT_INTERVAL
 
@@ -44,32 +50,13 @@ from leakstop.sweep.triage import DEFAULT_INTERVAL
     show_default=True,
     help="Seconds a clone or update of one repository may take.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(REPORT_FORMATS),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@report_options(REPORT_FORMATS)
 @click.option(
     "--ignore-errors",
     is_flag=True,
     help="Repositories that cannot be swept are listed but do not make the exit code 1.",
 )
-@click.option(
-    "--verify", is_flag=True, help="Ask each provider's check call whether a key is live."
-)
-@click.option("--rotate", is_flag=True, help="Regenerate each distinct key the check finds live.")
-@click.option("--yes", is_flag=True, help="With --rotate: do not ask for confirmation (CI).")
-@click.option("--dry-run", is_flag=True, help="With --rotate: show the calls, change nothing.")
-@click.option(
-    "--deliver",
-    "deliver_spec",
-    metavar="SPEC",
-    help="With --rotate: where new keys go: file:DIR, dotenv:PATH:VAR or exec:CMD.",
-)
+@triage_options("Regenerate each distinct key the check finds live.")
 @click.option(
     "--call-interval",
     type=click.FloatRange(min=0),
@@ -77,13 +64,7 @@ from leakstop.sweep.triage import DEFAULT_INTERVAL
     show_default=True,
     help="Seconds between two calls to the same provider (--verify, --rotate).",
 )
-@click.option(
-    "--max-file-size",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_BYTES,
-    show_default=True,
-    help="Skip (and name in the report) changes larger than this many bytes.",
-)
+@max_file_size_option("changes")
 def sweep_command(
     targets: tuple[str, ...],
     lists: tuple[str, ...],
@@ -109,8 +90,7 @@ def sweep_command(
     from leakstop.sweep import cache, report, run
     from leakstop.sweep import targets as target_list
 
-    if (yes or dry_run or deliver_spec) and not rotate:
-        raise LeakstopError("--yes, --dry-run and --deliver go with --rotate")
+    check_triage(rotate, yes, dry_run, deliver_spec)
     cwd = Path.cwd()
     found = target_list.collect(targets, lists, cwd)
     if not found:
@@ -152,18 +132,8 @@ def sweep_command(
             interval=call_interval,
             say=say,
         )
-    write(render_report(result, fmt), output)
+    write_report(render_report(result, fmt), output)
     finish(result, output, ignore_errors)
-
-
-def write(rendered: str, output: str | None) -> None:
-    if output:
-        try:
-            Path(output).write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            raise LeakstopError(f"cannot write report to {output}: {exc.strerror}") from None
-    else:
-        click.echo(rendered, nl=False)
 
 
 def finish(result: dict[str, object], output: str | None, ignore_errors: bool) -> None:

@@ -1,0 +1,92 @@
+"""Options and output handling that several commands share, defined once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from leakstop.errors import LeakstopError
+from leakstop.sources.text import DEFAULT_MAX_BYTES
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def report_options(formats: Sequence[str], default: str = "text") -> Callable[[F], F]:
+    """--format and --output."""
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--output", "-o", type=click.Path(dir_okay=False), help="Write the report here."
+        )(command)
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(formats),
+            default=default,
+            show_default=True,
+            help="Report format.",
+        )(command)
+
+    return decorate
+
+
+def triage_options(rotate_help: str) -> Callable[[F], F]:
+    """--verify, --rotate and the options that only go with --rotate."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(
+            [
+                click.option(
+                    "--verify",
+                    is_flag=True,
+                    help="Ask each provider's check call whether a key is live.",
+                ),
+                click.option("--rotate", is_flag=True, help=rotate_help),
+                click.option(
+                    "--yes", is_flag=True, help="With --rotate: do not ask for confirmation (CI)."
+                ),
+                click.option(
+                    "--dry-run", is_flag=True, help="With --rotate: show the calls, change nothing."
+                ),
+                click.option(
+                    "--deliver",
+                    "deliver_spec",
+                    metavar="SPEC",
+                    help="With --rotate: where new keys go: file:DIR, dotenv:PATH:VAR or "
+                    "exec:CMD [default: file in the user's state directory].",
+                ),
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def check_triage(rotate: bool, yes: bool, dry_run: bool, deliver_spec: str | None) -> None:
+    if (yes or dry_run or deliver_spec) and not rotate:
+        raise LeakstopError("--yes, --dry-run and --deliver go with --rotate")
+
+
+def max_file_size_option(what: str) -> Callable[[F], F]:
+    return click.option(
+        "--max-file-size",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_BYTES,
+        show_default=True,
+        help=f"Skip (and name in the report) {what} larger than this many bytes.",
+    )
+
+
+def write_report(rendered: str, output: str | None) -> None:
+    """The report to --output, or to stdout."""
+    if output:
+        try:
+            Path(output).write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise LeakstopError(f"cannot write report to {output}: {exc.strerror}") from None
+    else:
+        click.echo(rendered, nl=False)
