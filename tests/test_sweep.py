@@ -432,14 +432,14 @@ def test_remote_commands_time_out_and_are_killed(
     with pytest.raises(LeakstopError, match="git nope failed"):
         git.run_remote(["nope"], tmp_path, timeout=10)
     with pytest.raises(LeakstopError, match=r"git rev-list failed: .*not a git repository"):
-        git.run_input(["rev-list", "--stdin"], tmp_path, b"")
+        git.run(["rev-list", "--stdin"], tmp_path, data=b"")
 
 
 def test_git_missing_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     for call in (
         lambda: git.run_remote(["status"], tmp_path, 5),
-        lambda: git.run_input(["status"], tmp_path, b""),
+        lambda: git.run(["status"], tmp_path, data=b""),
     ):
         with pytest.raises(LeakstopError, match="git is not installed"):
             call()

@@ -27,12 +27,14 @@ def environment() -> dict[str, str]:
     return env
 
 
-def run(args: Sequence[str], cwd: Path, *, check: bool = True) -> bytes:
-    """Run a git command whose output is small; a failure becomes a LeakstopError."""
+def run(args: Sequence[str], cwd: Path, *, check: bool = True, data: bytes | None = None) -> bytes:
+    """Run a git command whose output is small (with `data` on its stdin, for revision
+    lists too long for argv); a failure becomes a LeakstopError."""
     try:
         proc = subprocess.run(
             ["git", *STABLE_OPTIONS, *args],
             cwd=cwd,
+            input=data,
             capture_output=True,
             env=environment(),
             check=False,
@@ -128,24 +130,6 @@ def is_ignored(root: Path, path: Path) -> bool:
 
 def is_tracked(root: Path, path: Path) -> bool:
     return succeeds(["ls-files", "--error-unmatch", "--", str(path)], root)
-
-
-def run_input(args: Sequence[str], cwd: Path, data: bytes) -> bytes:
-    """Like `run`, with `data` on git's stdin (revision lists too long for argv)."""
-    try:
-        proc = subprocess.run(
-            ["git", *STABLE_OPTIONS, *args],
-            cwd=cwd,
-            input=data,
-            capture_output=True,
-            env=environment(),
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise LeakstopError("git is not installed or not on PATH") from exc
-    if proc.returncode != 0:
-        raise LeakstopError(f"git {args[0]} failed: {first_line(proc.stderr)}")
-    return proc.stdout
 
 
 REMOTE_PROTOCOLS = "file:git:http:https:ssh"

@@ -229,8 +229,8 @@ def new_commits(root: Path, tips: Sequence[str], old_tips: Sequence[str]) -> lis
     if not tips:
         return []
     lines = [*tips, *(f"^{sha}" for sha in old_tips)]
-    out = git.run_input(
-        ["rev-list", "--ignore-missing", "--stdin"], root, ("\n".join(lines) + "\n").encode()
+    out = git.run(
+        ["rev-list", "--ignore-missing", "--stdin"], root, data=("\n".join(lines) + "\n").encode()
     )
     return out.decode("ascii", "replace").split()
 
