@@ -23,7 +23,6 @@ objects sit in git's quarantine directory, which git's environment makes visible
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -281,18 +280,6 @@ def _note_boundary(result: PushCommits, boundary: set[str]) -> None:
 
 
 def _git_with_input(args: Sequence[str], cwd: Path, text: str) -> str:
-    """Run a git command that reads its list on stdin (``git.run`` has no stdin)."""
-    try:
-        proc = subprocess.run(
-            ["git", *git.STABLE_OPTIONS, *args],
-            cwd=cwd,
-            input=text.encode("utf-8", "surrogateescape"),
-            capture_output=True,
-            env=git.environment(),
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise LeakstopError("git is not installed or not on PATH") from exc
-    if proc.returncode != 0:
-        raise LeakstopError(f"git {args[0]} failed: {git.first_line(proc.stderr)}")
-    return proc.stdout.decode("utf-8", "surrogateescape")
+    """A git command that reads its list on stdin, as text."""
+    data = text.encode("utf-8", "surrogateescape")
+    return git.run(args, cwd, data=data).decode("utf-8", "surrogateescape")
