@@ -545,9 +545,6 @@ def test_git_failures_are_one_line_errors(pushed: Repo, monkeypatch: pytest.Monk
     with pytest.raises(LeakstopError, match="git rev-list failed: "):
         push._git_with_input(["rev-list", "--no-such-option"], pushed.path, "")
 
-    def missing(*args: Any, **kwargs: Any) -> Any:
-        raise FileNotFoundError("git")
-
-    monkeypatch.setattr(push.subprocess, "run", missing)
+    monkeypatch.setenv("PATH", str(pushed.path / "no-git-here"))
     with pytest.raises(LeakstopError, match="git is not installed"):
         push._git_with_input(["rev-list"], pushed.path, "")
