@@ -104,11 +104,20 @@ class PatchStreamScanner:
         for anchor in self._anchors:
             pos = region.find(anchor)
             while pos >= 0:
-                starts.update(self._hunks_for(region, pos))
+                if region[region.rfind(b"\n", 0, pos) + 1 : pos + 1][:1] != b"-":
+                    starts.update(self._hunks_for(region, pos))
                 pos = region.find(anchor, pos + len(anchor))
-        for pattern in self._patterns:
+        for pattern, on_line in self._patterns:
             for match in pattern.finditer(region):
-                starts.update(self._hunks_for(region, match.start()))
+                line_start = region.rfind(b"\n", 0, match.start()) + 1
+                if region[line_start : line_start + 1] == b"-":
+                    continue  # a removed line is never reported
+                line_end = region.find(b"\n", match.end())
+                line = region[line_start : line_end if line_end >= 0 else len(region)]
+                # The rule's own-line requirement (ECGrid's credential label), checked before
+                # a hunk is decoded: most GUIDs in code are identifiers.
+                if all(needed.search(line) for needed in on_line):
+                    starts.update(self._hunks_for(region, match.start()))
         return starts
 
     def _hunks_for(self, region: bytes, pos: int) -> list[int]:
@@ -235,18 +244,22 @@ class PatchStreamScanner:
         self._discarding = True
 
 
-def _anchors(detector: Detector) -> tuple[list[bytes], list[re.Pattern[bytes]]]:
+def _anchors(
+    detector: Detector,
+) -> tuple[list[bytes], list[tuple[re.Pattern[bytes], tuple[re.Pattern[bytes], ...]]]]:
     """What to search for: literal key prefixes; for prefix-less rules their anchor regex
-    (a literal-led part of every key), else their whole pattern (correct, but slower)."""
+    (a literal-led part of every key; else their whole pattern: correct, but slower), with
+    the regexes the key's own line must match."""
     literals: list[bytes] = []
-    patterns: list[re.Pattern[bytes]] = []
+    patterns: list[tuple[re.Pattern[bytes], tuple[re.Pattern[bytes], ...]]] = []
     for rule in detector.rules:
         if rule.prefix:
             literal = rule.prefix.encode()
             if not any(literal.startswith(other) for other in literals):
                 literals = [o for o in literals if not o.startswith(literal)] + [literal]
         else:
-            patterns.append(re.compile((rule.anchor or rule.pattern.pattern).encode()))
+            on_line = tuple(re.compile(c.encode(), re.IGNORECASE) for c in rule.line_context)
+            patterns.append((re.compile((rule.anchor or rule.pattern.pattern).encode()), on_line))
     return literals, patterns
 
 
