@@ -307,7 +307,8 @@ def _svg(labels: list[str], counts: dict[str, Counter[str]], colors: dict[str, i
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="Findings per period of introduction">'
     ]
-    for tick in sorted({0, (peak + 1) // 2, peak}):
+    step = -(-peak // 4)  # at most five evenly spaced gridlines, whole numbers
+    for tick in sorted({*range(0, peak + 1, step), peak}):
         y = top + plot_h - plot_h * tick / peak
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"></line>'
