@@ -27,8 +27,14 @@ def test_providers_lists_every_rule_and_endpoint_override(
     assert outcome.code == 0
     for rule in all_rules():
         assert rule.id in outcome.out
-    assert "http://127.0.0.1:9 (from LEAKSTOP_SCRAPEBIT_URL)" in outcome.out
+    assert "http://127.0.0.1:9 (LEAKSTOP_SCRAPEBIT_URL;" in outcome.out
+    assert "rotate GET /v1/auth/key/regen (Authorization)" in outcome.out
+    assert "https://rest.ecgrid.io (default;" in outcome.out
     assert len(all_providers()) == 4
+    monkeypatch.setenv("LEAKSTOP_SYNCLINE_URL", "http://192.0.2.1")
+    refused = run_cli(["providers"], tmp_path)
+    assert refused.code == 0
+    assert "REFUSED: LEAKSTOP_SYNCLINE_URL: plain http is allowed for loopback" in refused.out
 
 
 def test_unknown_command_is_usage_error(tmp_path: Path, run_cli: Any) -> None:

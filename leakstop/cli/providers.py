@@ -1,28 +1,36 @@
-"""`leakstop providers`: the providers, their key families and where calls would go."""
+"""`leakstop providers`: the providers, their key families, their API calls and where those
+calls would go with the current environment and user config."""
 
 from __future__ import annotations
 
-import os
-
 import click
+
+from leakstop.errors import LeakstopError
 
 
 @click.command("providers")
 def providers_command() -> None:
-    """List providers, key patterns, rotatability and configured endpoints."""
+    """List providers, key patterns, check/rotate calls and configured endpoints."""
     from leakstop.providers import all_providers
+    from leakstop.rotation import endpoints
 
+    config = endpoints.user_config()
     for provider in all_providers():
-        override = os.environ.get(provider.env_url_var)
-        endpoint = (
-            f"{override} (from {provider.env_url_var})"
-            if override
-            else (f"{provider.default_base_url} (default; set {provider.env_url_var} to change)")
-        )
+        try:
+            url, source = endpoints.resolve(provider, config)
+            where = f"{url} ({source}; set {provider.env_url_var} to change)"
+        except LeakstopError as exc:
+            where = f"REFUSED: {exc}"
         click.echo(f"{provider.title} [{provider.name}]")
-        click.echo(f"  endpoint: {endpoint}")
+        click.echo(f"  endpoint: {where}")
         for rule in provider.rules:
-            rotation = "rotatable" if rule.rotatable else "report only"
+            api = provider.apis.get(rule.id)
+            rotation = "rotatable" if rule.rotatable and api and api.rotate else "report only"
             click.echo(f"  {rule.id}: {rule.prefix}{rule.body}  ({rotation})")
             if rule.context:
                 click.echo(f"      counted only near: {' and '.join(rule.context)}")
+            if api is not None:
+                calls = f"check {api.check.method} {api.check.path}"
+                if api.rotate is not None:
+                    calls += f"; rotate {api.rotate.method} {api.rotate.path}"
+                click.echo(f"      {calls} ({api.auth_header})")

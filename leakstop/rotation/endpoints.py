@@ -40,6 +40,11 @@ def user_config() -> dict[str, Any]:
 
 def base_url(provider: Provider, config: dict[str, Any] | None = None) -> str:
     """The checked base URL for `provider` (environment, then user config, then default)."""
+    return resolve(provider, config)[0]
+
+
+def resolve(provider: Provider, config: dict[str, Any] | None = None) -> tuple[str, str]:
+    """(checked base URL, where it came from)."""
     config = user_config() if config is None else config
     endpoints = config.get("endpoints", {})
     source = provider.env_url_var
@@ -49,7 +54,7 @@ def base_url(provider: Provider, config: dict[str, Any] | None = None) -> str:
     if not url:
         url, source = provider.default_base_url, "default"
     check_url(url, source)
-    return url.rstrip("/")
+    return url.rstrip("/"), source
 
 
 def check_url(url: str, source: str) -> None:
