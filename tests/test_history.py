@@ -177,3 +177,34 @@ def test_text_that_gitattributes_calls_binary_is_scanned(repo: Repo, run_cli: An
     }
     skipped = json.loads(outcome.out)["scan"]["skipped"]
     assert skipped == [{"file": "real.bin", "reason": "binary"}]
+
+
+def test_progress_on_a_terminal_only(repo: Repo, tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    for i in range(3):
+        repo.stage(f"f{i}.txt", f"{i}\n")
+        repo.commit(f"c{i}")
+    argv = [sys.executable, "-m", "leakstop", "scan", "--history", "--format", "json"]
+    main, child = pty.openpty()
+    with_tty = subprocess.run(argv, cwd=repo.path, stdout=subprocess.PIPE, stderr=child)
+    os.close(child)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(main)
+    assert with_tty.returncode == 0
+    assert b"leakstop: 3 commits," in screen and b"0 findings so far" in screen
+    assert screen.endswith(b"\n")
+    assert json.loads(with_tty.stdout)["scan"]["commits"] == 3
+    quiet = subprocess.run(argv, cwd=repo.path, capture_output=True)
+    assert quiet.returncode == 0 and quiet.stderr == b""

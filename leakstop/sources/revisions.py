@@ -71,8 +71,8 @@ class RevisionScan:
         self.files = 0
 
 
-Progress = Callable[[int, int, float], None]
-"""Called with (commits done, findings so far, seconds elapsed)."""
+Progress = Callable[[int, int, float, bool], None]
+"""Called with (commits done, findings so far, seconds elapsed, whether this is the last)."""
 
 
 def scan_revisions(
@@ -106,7 +106,9 @@ def scan_revisions(
         feeder.join(timeout=0.5)
         pool.join(timeout=0.5)
         if progress is not None:
-            progress(pool.commits(), pool.finding_count(), time.monotonic() - started)
+            progress(pool.commits(), pool.finding_count(), time.monotonic() - started, False)
+    if progress is not None:
+        progress(pool.commits(), pool.finding_count(), time.monotonic() - started, True)
     if revs is not None:
         pool.check(revs, "rev-list")
     for proc in pool.procs:
@@ -241,15 +243,17 @@ def skipped_list(scan: RevisionScan) -> list[Skipped]:
     return [Skipped(path, reason) for path, reason in sorted(scan.skipped.items())]
 
 
-def terminal_progress(stream: object = None) -> Progress | None:
-    """A progress line on stderr when it is a terminal; None (silence) otherwise."""
+def terminal_progress() -> Progress | None:
+    """A progress line on stderr when it is a terminal, ended by a newline when the scan
+    is; None (silence) otherwise."""
     out = sys.stderr
     if not out.isatty():
         return None
 
-    def show(commits: int, findings: int, seconds: float) -> None:
+    def show(commits: int, findings: int, seconds: float, last: bool) -> None:
         rate = commits / seconds if seconds > 0 else 0.0
         out.write(f"\rleakstop: {commits} commits, {rate:,.0f}/s, {findings} findings so far")
+        out.write("\n" if last else "")
         out.flush()
 
     return show
