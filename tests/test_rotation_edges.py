@@ -246,7 +246,7 @@ def test_retry_time_sources() -> None:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("ftp://127.0.0.1/x", "is not an http(s) URL"),
+        ("ftp://127.0.0.1/x", "the value is not an http(s) URL"),
         ("https://user:pw@api.example.com", "no credentials"),
         ("https://api.example.com/?q=1", "no credentials, query or fragment"),
         ("http://10.0.0.1", "loopback addresses only"),

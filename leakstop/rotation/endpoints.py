@@ -60,7 +60,8 @@ def resolve(provider: Provider, config: dict[str, Any] | None = None) -> tuple[s
 def check_url(url: str, source: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise LeakstopError(f"{source}: {url!r} is not an http(s) URL")
+        # The value itself is not echoed: a mistyped URL may carry a password or a token.
+        raise LeakstopError(f"{source}: the value is not an http(s) URL")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise LeakstopError(f"{source}: a base URL carries no credentials, query or fragment")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
