@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leakstop import __version__
+from leakstop import __version__, git
 from leakstop.errors import LeakstopError
-from leakstop.sources import git
 from leakstop.suppress.baseline import DEFAULT_NAME
 
 PRE_COMMIT_FILE = ".pre-commit-config.yaml"

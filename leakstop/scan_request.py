@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from leakstop import git
 from leakstop.detect.engine import Block, Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import ScanResult, ScanStats, Skipped
 from leakstop.providers import all_rules
 from leakstop.scanner import apply_baseline, scan
-from leakstop.sources import git
 from leakstop.sources.text import DEFAULT_MAX_BYTES
 from leakstop.suppress.baseline import DEFAULT_NAME, Baseline
 

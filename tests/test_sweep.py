@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from leakstop import git
 from leakstop.errors import LeakstopError
 from leakstop.secrets_text import hashed_secret
-from leakstop.sources import git
 from leakstop.sweep import report as sweep_report
 from leakstop.sweep import state as sweep_state
 from leakstop.sweep import targets

@@ -25,8 +25,8 @@ def triage(
     say: Callable[[str], None],
 ) -> None:
     """--verify and --rotate on a scan's findings; outcomes land on the findings."""
+    from leakstop import git
     from leakstop.rotation import delivery as deliveries
-    from leakstop.sources import git
 
     delivery = None
     if rotate:

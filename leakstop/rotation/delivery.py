@@ -150,6 +150,6 @@ def _inside_and_unignored(path: Path, root: Path, kind: str) -> bool:
 
 
 def _git_ignored(root: Path, path: Path) -> bool:
-    from leakstop.sources import git
+    from leakstop import git
 
     return git.is_ignored(root, path) and not git.is_tracked(root, path)

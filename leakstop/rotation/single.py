@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from leakstop import git
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding
 from leakstop.providers import get_provider
 from leakstop.rotation import delivery as deliveries
 from leakstop.rotation.apply import rotate_findings, terminal_confirm
 from leakstop.rotation.engine import Engine
-from leakstop.sources import git
 
 SUCCESS = ("rotated", "already_invalid", "dry_run")
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from leakstop import git
 from leakstop.detect.engine import CONTEXT_LINES, CONTEXT_LINES_AFTER, Block
-from leakstop.sources import diff, git
+from leakstop.sources import diff
 from leakstop.sources.text import decode, skip_reason
 
 _NULL_SHA = frozenset({"0" * 40, "0" * 64})

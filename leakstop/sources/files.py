@@ -11,10 +11,10 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from leakstop import git
 from leakstop.detect.engine import Block
 from leakstop.errors import LeakstopError
 from leakstop.findings import Skipped
-from leakstop.sources import git
 from leakstop.sources.text import decode_file, skip_reason
 
 

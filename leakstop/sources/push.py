@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from leakstop import git
 from leakstop.errors import LeakstopError
-from leakstop.sources import git
 
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _ZERO = re.compile(r"0{40}(?:0{24})?")

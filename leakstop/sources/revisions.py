@@ -18,10 +18,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from leakstop import git
 from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding, Skipped
-from leakstop.sources import git
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.patch_stream import COMMIT_FORMAT, PatchStreamScanner
 from leakstop.sources.text import DEFAULT_MAX_BYTES

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from leakstop import git
 from leakstop.detect.engine import CONTEXT_LINES, Block
 from leakstop.findings import Skipped
-from leakstop.sources import diff, git
+from leakstop.sources import diff
 
 DIFF_OPTIONS = (
     "--no-color",

@@ -18,8 +18,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from leakstop import git
 from leakstop.errors import LeakstopError
-from leakstop.sources import git
 from leakstop.sweep.targets import Target
 
 DEFAULT_TIMEOUT = 600.0

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leakstop import git
 from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding
 from leakstop.providers import all_rules
 from leakstop.report.json_report import finding_record
-from leakstop.sources import git
 from leakstop.sources.text import DEFAULT_MAX_BYTES
 from leakstop.sweep import forge, state
 from leakstop.sweep.cache import DEFAULT_TIMEOUT, Cache

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from leakstop import git
 from leakstop.detect.engine import Block, Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import CommitInfo, Finding
@@ -24,7 +25,6 @@ from leakstop.providers.api import KeyApi
 from leakstop.rotation.engine import LIVE, Engine, Target, _retry_after
 from leakstop.rotation.http import Answer, Lost
 from leakstop.secrets_text import hashed_secret
-from leakstop.sources import git
 from leakstop.sources.text import decode_file
 from leakstop.sweep.run import Sweep
 
