@@ -28,6 +28,8 @@ class Finding:
     secret: str = field(repr=False)
     commit: CommitInfo | None = None
     verified: str | None = None
+    verify_reason: str | None = None
+    """Why a verdict is not definite (`unknown`): connection refused, timeout, HTTP 503 …"""
     rotation: dict[str, str] | None = None
 
     @property
