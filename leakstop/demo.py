@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from leakstop import git
 from leakstop.secrets_text import redact
 from leakstop.simulator import Simulator
 
@@ -57,14 +57,8 @@ def _story(repo: Path, key: str, say: Say) -> bool:
     _git(repo, "add", "app.py")
     say(f"2. A developer stages app.py with an ElectronHub key ({redact(key, 'ek-')}).")
     say("3. git commit -m 'add client' …")
-    commit = subprocess.run(
-        ["git", "commit", "-m", "add client"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        env=_env(),
-    )
-    for line in (commit.stdout + commit.stderr).splitlines():
+    commit = git.completed(["commit", "-m", "add client"], repo, hooks=True, extra_env=_env())
+    for line in (commit.stdout + commit.stderr).decode("utf-8", "replace").splitlines():
         say(f"   │ {line}")
     refused = commit.returncode != 0 and _head(repo) is None
     say(
@@ -77,9 +71,7 @@ def _story(repo: Path, key: str, say: Say) -> bool:
         encoding="utf-8",
     )
     _git(repo, "add", "app.py")
-    clean = subprocess.run(
-        ["git", "commit", "-q", "-m", "add client"], cwd=repo, capture_output=True, env=_env()
-    )
+    clean = git.completed(["commit", "-q", "-m", "add client"], repo, hooks=True, extra_env=_env())
     accepted = clean.returncode == 0
     say(
         "5. With the key read from the environment instead, the commit goes through."
@@ -138,21 +130,20 @@ def _install_hook(repo: Path) -> None:
 
 
 def _head(repo: Path) -> str | None:
-    proc = subprocess.run(
-        ["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=repo, capture_output=True, text=True
+    return (
+        git.run(["rev-parse", "--verify", "-q", "HEAD"], repo, check=False).decode().strip() or None
     )
-    return proc.stdout.strip() or None
 
 
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=_env())
+    proc = git.completed(args, cwd, extra_env=_env())
+    if proc.returncode != 0:
+        raise git.failure(args, proc.stderr)
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["GIT_CONFIG_NOSYSTEM"] = "1"
     # The demo's hook must run this very leakstop, whatever is on PATH.
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH", "")]
+    path = os.pathsep.join(
+        [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]
     ).rstrip(os.pathsep)
-    return env
+    return {"GIT_CONFIG_NOSYSTEM": "1", "PYTHONPATH": path}

@@ -1,64 +1,220 @@
-"""All of leakstop's git access: plain `git` subprocesses, streamed where output is large.
+"""Every git process leakstop starts, through one function that applies one set of protections.
 
-GitPython is not used on the hot path: a subprocess with a pipe starts faster, streams, and
-keeps memory flat however large the diff.
+A scanned repository is untrusted input: its `.git/config` (and anything it includes) may name
+programs for git to run (fsmonitor, pagers, diff drivers, textconv, gpg, hooks, credential
+helpers, ssh commands, upload-pack) or settings that would hide text from the scan (relative
+diffs, no root commit diff, replace refs, grafts, a lying commit-graph). `_start` is the only
+place that starts git; it puts the protections below on every command line, so no caller can
+forget one. docs/security.md lists them and says why each is there.
+
+GitPython is not used: a subprocess with a pipe starts faster, streams, keeps memory flat, and
+lets this one function own the command line (GitPython builds its own).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
 from leakstop.errors import LeakstopError
 
-# Options that make git's output independent of the user's configuration.
-STABLE_OPTIONS = ("-c", "core.quotePath=false", "-c", "color.ui=false", "-c", "diff.noprefix=false")
+# Settings that make git's output independent of the user's and the repository's configuration.
+STABLE_CONFIG = (
+    "core.quotePath=false",
+    "color.ui=false",
+    "diff.noprefix=false",
+    "diff.mnemonicPrefix=false",
+    "diff.srcPrefix=a/",
+    "diff.dstPrefix=b/",
+    "diff.relative=false",  # a relative diff would hide every file outside one directory
+    "log.showRoot=true",  # without it the first commit's files are never shown
+    "core.bigFileThreshold=512m",  # lower, every file would be "binary" and unshown
+    "i18n.logOutputEncoding=UTF-8",
+)
+# Settings through which a repository's configuration could run a program or reach the network.
+PROTECTIVE_CONFIG = (
+    "core.fsmonitor=false",  # a program git runs to list changed files
+    "core.hooksPath=/dev/null",  # hooks: no directory, no hook
+    "core.pager=cat",
+    "log.showSignature=false",  # signature checks run gpg.program
+    "gpg.program=false",
+    "gpg.ssh.program=false",
+    "gpg.x509.program=false",
+    "diff.external=",
+    "credential.helper=",  # an empty value clears the list of helpers
+    "core.askPass=",
+    "core.sshCommand=false",
+    "core.gitProxy=false",
+    "core.alternateRefsCommand=",
+    "core.commitGraph=false",  # a crafted commit-graph could hide parents from the walk
+    "protocol.allow=never",  # local commands never fetch (a partial clone's lazy fetch)
+    "gc.auto=0",
+    "maintenance.auto=false",
+)
+# Remote commands (clone and update of leakstop's own mirrors) keep the user's credential
+# helpers and ssh command: they run in a cache leakstop made, never in a scanned repository.
+REMOTE_PROTECTIVE_CONFIG = tuple(
+    setting
+    for setting in PROTECTIVE_CONFIG
+    if not setting.startswith(("credential.", "core.askPass", "core.sshCommand", "protocol."))
+)
+REMOTE_PROTOCOLS = "file:git:http:https:ssh"
+# Subcommands that can produce a diff: external diff drivers and textconv filters are refused
+# on their command line too, in case a setting we do not know of turns them back on.
+_DIFF_COMMANDS = frozenset({"diff", "log", "show", "diff-tree", "diff-index", "diff-files"})
+_LOG_COMMANDS = frozenset({"log", "show"})
+# Variables of the user's environment that would make git run a program or use a transport;
+# a command on a scanned repository needs none of them (a remote one keeps the askpass helpers).
+_DROPPED_ENV = ("GIT_EXTERNAL_DIFF", "GIT_PAGER")
+_DROPPED_LOCAL_ENV = ("GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH_COMMAND")
+_DUBIOUS = re.compile(r"dubious ownership in repository at '(?P<path>.*)'")
 
 
-def environment() -> dict[str, str]:
+def _config_options(settings: Sequence[str]) -> list[str]:
+    return [part for setting in settings for part in ("-c", setting)]
+
+
+def command(args: Sequence[str], *, remote: bool = False, hooks: bool = False) -> list[str]:
+    """The full argv for `git ARGS` with the protections applied."""
+    protective = REMOTE_PROTECTIVE_CONFIG if remote else PROTECTIVE_CONFIG
+    if hooks:  # only for repositories leakstop made itself (the demo)
+        protective = tuple(s for s in protective if not s.startswith("core.hooksPath"))
+    argv = [
+        "git",
+        "--no-pager",
+        "--no-replace-objects",  # replace refs could show other content than was committed
+        *_config_options(STABLE_CONFIG),
+        *_config_options(protective),
+    ]
+    if not args:
+        return argv
+    sub, rest = args[0], list(args[1:])
+    extra: list[str] = []
+    if sub in _DIFF_COMMANDS:
+        extra += ["--no-ext-diff", "--no-textconv"]
+    if sub in _LOG_COMMANDS:
+        extra.append("--no-show-signature")
+    return [*argv, sub, *extra, *rest]
+
+
+def environment(*, remote: bool = False, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    for name in _DROPPED_ENV if remote else _DROPPED_ENV + _DROPPED_LOCAL_ENV:
+        env.pop(name, None)
     env.setdefault("LC_ALL", "C")
     env["GIT_TERMINAL_PROMPT"] = "0"
-    env.pop("GIT_EXTERNAL_DIFF", None)
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"
+    env["GIT_GRAFT_FILE"] = os.devnull  # grafts could cut history out of the walk
+    env["GIT_OPTIONAL_LOCKS"] = "0"  # reading never rewrites the scanned repository's index
+    env["GIT_NO_LAZY_FETCH"] = "1"  # a partial clone does not fetch what it lacks
+    # The variable overrides every protocol.*.allow a repository may set (ext:: included);
+    # an empty list allows no transport at all, for commands that never need one.
+    env["GIT_ALLOW_PROTOCOL"] = REMOTE_PROTOCOLS if remote else ""
+    if extra:
+        env.update(extra)
     return env
+
+
+def _start(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    stdin: int | None,
+    stdout: int | None,
+    stderr: int | None,
+    remote: bool = False,
+    hooks: bool = False,
+    extra_env: Mapping[str, str] | None = None,
+    new_session: bool = False,
+) -> subprocess.Popen[bytes]:
+    """The one place where leakstop starts git."""
+    try:
+        return subprocess.Popen(
+            command(args, remote=remote, hooks=hooks),
+            cwd=cwd,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            env=environment(remote=remote, extra=extra_env),
+            start_new_session=new_session,
+        )
+    except FileNotFoundError as exc:
+        if not Path(cwd).is_dir():
+            raise LeakstopError(f"not a directory: {cwd}") from exc
+        raise LeakstopError("git is not installed or not on PATH") from exc
+
+
+def failure(args: Sequence[str], stderr: bytes) -> LeakstopError:
+    """A one-line error for a failed git command; git's refusal of a repository owned by
+    someone else gets its own words."""
+    text = stderr.decode("utf-8", "replace")
+    dubious = _DUBIOUS.search(text)
+    if dubious:
+        return DubiousOwnership(dubious.group("path"))
+    return LeakstopError(f"git {args[0] if args else ''} failed: {first_line(stderr)}")
+
+
+class DubiousOwnership(LeakstopError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"git refuses to read {path}: it belongs to another user (dubious ownership); "
+            f"if you trust it, run: git config --global --add safe.directory {path}"
+        )
+
+
+def completed(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    data: bytes | None = None,
+    hooks: bool = False,
+    extra_env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run a git command with small output and return it whole, whatever its exit code."""
+    proc = _start(
+        args,
+        cwd,
+        stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        hooks=hooks,
+        extra_env=extra_env,
+    )
+    stdout, stderr = proc.communicate(data)
+    return subprocess.CompletedProcess(list(args), proc.returncode, stdout, stderr)
 
 
 def run(args: Sequence[str], cwd: Path, *, check: bool = True, data: bytes | None = None) -> bytes:
     """Run a git command whose output is small (with `data` on its stdin, for revision
-    lists too long for argv); a failure becomes a LeakstopError."""
-    try:
-        proc = subprocess.run(
-            ["git", *STABLE_OPTIONS, *args],
-            cwd=cwd,
-            input=data,
-            capture_output=True,
-            env=environment(),
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise LeakstopError("git is not installed or not on PATH") from exc
-    if check and proc.returncode != 0:
-        raise LeakstopError(f"git {args[0]} failed: {first_line(proc.stderr)}")
+    lists too long for argv); a failure becomes a LeakstopError when `check`, and a
+    repository git refuses to read (dubious ownership) always does."""
+    proc = completed(args, cwd, data=data)
+    if proc.returncode != 0:
+        error = failure(args, proc.stderr)
+        if check or isinstance(error, DubiousOwnership):
+            raise error
     return proc.stdout
+
+
+def spawn(args: Sequence[str], cwd: Path, *, stdin: bool = False) -> subprocess.Popen[bytes]:
+    """A git process whose output the caller streams (stdout and stderr are pipes)."""
+    return _start(
+        args,
+        cwd,
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def stream(args: Sequence[str], cwd: Path) -> Iterator[bytes]:
     """Yield git's output line by line (bytes, newline kept) without loading it whole."""
-    try:
-        proc = subprocess.Popen(
-            ["git", *STABLE_OPTIONS, *args],
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=environment(),
-            bufsize=1 << 16,
-        )
-    except FileNotFoundError as exc:
-        raise LeakstopError("git is not installed or not on PATH") from exc
+    proc = spawn(args, cwd)
     assert proc.stdout is not None and proc.stderr is not None
     try:
         yield from proc.stdout
@@ -68,17 +224,21 @@ def stream(args: Sequence[str], cwd: Path) -> Iterator[bytes]:
         proc.stderr.close()
         code = proc.wait()
     if code != 0:
-        raise LeakstopError(f"git {args[0]} failed: {first_line(stderr)}")
+        raise failure(args, stderr)
 
 
 def repo_root(cwd: Path) -> Path | None:
-    """The work tree's top directory, or None outside a repository."""
-    try:
-        out = run(["rev-parse", "--show-toplevel"], cwd, check=False)
-    except LeakstopError:
-        raise
-    root = out.decode("utf-8", "surrogateescape").strip()
-    return Path(root) if root else None
+    """The work tree's top directory, or None outside a repository. A repository git
+    refuses (dubious ownership) or cannot read is an error, never None: the caller would
+    otherwise walk it as a plain directory."""
+    proc = completed(["rev-parse", "--show-toplevel"], cwd)
+    if proc.returncode == 0:
+        root = proc.stdout.decode("utf-8", "surrogateescape").strip()
+        return Path(root) if root else None
+    text = proc.stderr.decode("utf-8", "replace")
+    if "not a git repository" in text.lower() or "must be run in a work tree" in text:
+        return None  # outside any repository, or in a git directory (no work tree)
+    raise failure(["rev-parse"], proc.stderr)
 
 
 def require_repo(cwd: Path, what: str, root: Path | None = None) -> Path:
@@ -115,13 +275,7 @@ def resolves(root: Path, revision: str) -> bool:
 
 def succeeds(args: Sequence[str], cwd: Path) -> bool:
     """Whether a git command exits 0 (for yes/no questions such as check-ignore)."""
-    try:
-        proc = subprocess.run(
-            ["git", *STABLE_OPTIONS, *args], cwd=cwd, capture_output=True, env=environment()
-        )
-    except FileNotFoundError as exc:
-        raise LeakstopError("git is not installed or not on PATH") from exc
-    return proc.returncode == 0
+    return completed(args, cwd).returncode == 0
 
 
 def is_ignored(root: Path, path: Path) -> bool:
@@ -132,7 +286,6 @@ def is_tracked(root: Path, path: Path) -> bool:
     return succeeds(["ls-files", "--error-unmatch", "--", str(path)], root)
 
 
-REMOTE_PROTOCOLS = "file:git:http:https:ssh"
 _REMOTE_COMMANDS: set[subprocess.Popen[bytes]] = set()
 
 
@@ -143,20 +296,15 @@ def run_remote(args: Sequence[str], cwd: Path, timeout: float) -> None:
     Being in its own session, Ctrl-C does not reach it: `stop_remote_commands` does."""
     import signal
 
-    env = environment()
-    env["GIT_ALLOW_PROTOCOL"] = REMOTE_PROTOCOLS
-    try:
-        proc = subprocess.Popen(
-            ["git", *STABLE_OPTIONS, *args],
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env=env,
-            start_new_session=True,
-        )
-    except FileNotFoundError as exc:
-        raise LeakstopError("git is not installed or not on PATH") from exc
+    proc = _start(
+        args,
+        cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        remote=True,
+        new_session=True,
+    )
     _REMOTE_COMMANDS.add(proc)
     try:
         _, stderr = proc.communicate(timeout=timeout)
@@ -169,7 +317,7 @@ def run_remote(args: Sequence[str], cwd: Path, timeout: float) -> None:
     if proc.returncode == -signal.SIGKILL:
         raise LeakstopError(f"git {args[0]} was stopped")
     if proc.returncode != 0:
-        raise LeakstopError(f"git {args[0]} failed: {first_line(stderr)}")
+        raise failure(args, stderr)
 
 
 def stop_remote_commands() -> None:
@@ -209,13 +357,12 @@ class BlobReader:
 
     def _process(self) -> subprocess.Popen[bytes]:
         if self._proc is None:
-            self._proc = subprocess.Popen(
-                ["git", *STABLE_OPTIONS, "cat-file", "--batch"],
-                cwd=self.root,
+            self._proc = _start(
+                ["cat-file", "--batch"],
+                self.root,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
-                env=environment(),
             )
         return self._proc
 

@@ -90,11 +90,7 @@ def scan_revisions(
     revs: subprocess.Popen[bytes] | None = None
     if commits is None:
         # --parents: merges are told apart and go to a process of their own (see deal).
-        revs = _spawn(
-            ["git", *git.STABLE_OPTIONS, "rev-list", "--parents", *rev_list_args],
-            root,
-            stdin=False,
-        )
+        revs = git.spawn(["rev-list", "--parents", *rev_list_args], root)
         assert revs.stdout is not None
         lines: Iterable[bytes] = revs.stdout
     else:
@@ -161,7 +157,7 @@ class _Pool:
                     proc.stdin.close()
 
     def _start(self, options: Sequence[str]) -> subprocess.Popen[bytes]:
-        proc = _spawn(["git", *git.STABLE_OPTIONS, *options], self.root)
+        proc = git.spawn(options, self.root, stdin=True)
         _widen_pipe(proc)
         context = BlobContext(self.root, self.max_bytes)
         scanner = PatchStreamScanner(self.detector, self.max_bytes, context)
@@ -203,20 +199,6 @@ class _Pool:
         stderr = proc.stderr.read() if proc.stderr is not None else b""
         if code != 0 and not self.errors:
             self.errors.append(f"git {name} failed: {git.first_line(stderr)}")
-
-
-def _spawn(argv: list[str], root: Path, stdin: bool = True) -> subprocess.Popen[bytes]:
-    try:
-        return subprocess.Popen(
-            argv,
-            cwd=root,
-            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=git.environment(),
-        )
-    except FileNotFoundError as exc:
-        raise LeakstopError("git is not installed or not on PATH") from exc
 
 
 def _merge(scanners: list[PatchStreamScanner]) -> RevisionScan:
