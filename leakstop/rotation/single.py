@@ -34,9 +34,10 @@ def rotate_one(
     if rule is None:
         raise LeakstopError(f"the key on stdin is not a {provider.title} key")
     delivery = deliveries.parse(deliver_spec)
-    delivery.preflight(git.repo_root(Path.cwd()))
+    if not dry_run:
+        delivery.preflight(git.repo_root(Path.cwd()))
     finding = Finding(rule=rule, file="<stdin>", line=0, column=0, secret=key)
-    engine = Engine(delivery=delivery, dry_run=dry_run)
+    engine = Engine(delivery=delivery, dry_run=dry_run, say=say)
     try:
         rotate_findings([finding], engine, terminal_confirm(yes), say)
     finally:
