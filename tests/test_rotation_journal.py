@@ -332,10 +332,10 @@ def test_full_disk_stops_before_any_call(
     disk = tmp_path / "disk"
     with _tmpfs(disk, "size=64k"):
         (disk / "leakstop").mkdir(mode=0o700)
-        with open(disk / "filler", "wb", buffering=0) as filler:
-            with contextlib.suppress(OSError):  # until the disk is full
-                while True:
-                    filler.write(b"\0" * 4096)
+        # Writes until the disk is full.
+        with open(disk / "filler", "wb", buffering=0) as filler, contextlib.suppress(OSError):
+            while True:
+                filler.write(b"\0" * 4096)
         monkeypatch.setenv("XDG_STATE_HOME", str(disk))
         outcome = run_cli(
             ["rotate", "--provider", "electronhub", "--yes"], tmp_path, keys=[key], stdin=key
