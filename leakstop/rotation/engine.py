@@ -150,7 +150,10 @@ class Engine:
         """(live|invalid|unknown, why it is unknown, or None when it is definite)."""
         api = get_api(target.rule)
         if api is None:
-            return UNKNOWN, f"{target.rule.title} keys have no check call"
+            return (
+                UNKNOWN,
+                f"the provider has no check call for this kind of key ({target.rule.title})",
+            )
         status, why, _ = self._check(target, api)
         return status, (why if status == UNKNOWN else None)
 

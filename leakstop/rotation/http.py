@@ -44,11 +44,13 @@ DEADLINE_HIT = "leakstop call deadline"
 _explicit: dict[str, str | None] = {"proxy": None, "deadline": None}
 
 
-def configure(*, proxy: str | None = None, deadline: str | None = None) -> None:
-    """Settings from the command line (`--proxy`, `--call-deadline`); they win over the
-    environment. Checked at once, so a bad value stops the run before anything is scanned."""
-    _explicit["proxy"], _explicit["deadline"] = proxy, deadline
-    settings()
+def configure(name: str, value: str | None) -> None:
+    """A setting from the command line (`--proxy`, `--call-deadline`; None when not given):
+    it wins over the environment. A value given is checked at once, so it stops the run
+    before anything is scanned; the environment is checked when a call is about to be made."""
+    _explicit[name] = value
+    if value is not None:
+        settings()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpcore
@@ -26,15 +27,31 @@ def _remaining(timeout: float | None, kind: type[Exception]) -> float | None:
     return left if timeout is None else min(timeout, left)
 
 
+@contextmanager
+def _deadline_named(kind: type[Exception]) -> Iterator[None]:
+    """A timeout that happened because the call's budget ran out says so."""
+    try:
+        yield
+    except httpcore.TimeoutException:
+        deadline = deadline_at.get()
+        if deadline is not None and time.monotonic() >= deadline - 0.01:
+            raise kind(DEADLINE_HIT) from None
+        raise
+
+
 class _Stream(httpcore.NetworkStream):
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _remaining(timeout, httpcore.ReadTimeout))
+        limit = _remaining(timeout, httpcore.ReadTimeout)
+        with _deadline_named(httpcore.ReadTimeout):
+            return self._inner.read(max_bytes, limit)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _remaining(timeout, httpcore.WriteTimeout))
+        limit = _remaining(timeout, httpcore.WriteTimeout)
+        with _deadline_named(httpcore.WriteTimeout):
+            self._inner.write(buffer, limit)
 
     def close(self) -> None:
         self._inner.close()
@@ -46,7 +63,8 @@ class _Stream(httpcore.NetworkStream):
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
         limit = _remaining(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname, limit))
+        with _deadline_named(httpcore.ConnectTimeout):
+            return _Stream(self._inner.start_tls(ssl_context, server_hostname, limit))
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
@@ -65,7 +83,9 @@ class _Backend(httpcore.NetworkBackend):
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
         limit = _remaining(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_tcp(host, port, limit, local_address, socket_options))
+        with _deadline_named(httpcore.ConnectTimeout):
+            inner = self._inner.connect_tcp(host, port, limit, local_address, socket_options)
+        return _Stream(inner)
 
     def sleep(self, seconds: float) -> None:  # pragma: no cover - httpcore retries are off
         time.sleep(seconds)
@@ -155,7 +175,7 @@ def transport(proxy: str | None) -> httpx.BaseTransport:
             proxy_url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port),
             proxy_auth=auth,
             ssl_context=context,
-            proxy_ssl_context=context,
+            proxy_ssl_context=context if url.scheme == "https" else None,
             network_backend=_Backend(),
         )
     )
