@@ -101,7 +101,7 @@ def parse(spec: str | None) -> Delivery:
         argv = tuple(shlex.split(rest))
     except ValueError as exc:  # "No closing quotation", "No escaped character"
         raise LeakstopError(f"--deliver exec: the command cannot be split: {exc}") from None
-    if not argv:
+    if not argv or not argv[0].strip():
         raise LeakstopError(f"--deliver exec: needs a command; {_USAGE}")
     return Delivery("exec", rest, argv=argv)
 
