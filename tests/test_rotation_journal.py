@@ -104,6 +104,7 @@ def test_killed_during_a_slow_regenerate_is_found_and_explained(
         )
         [finding] = json.loads(outcome.out)["findings"]
         assert finding["rotation"]["status"] == "failed"
+        assert finding["rotation"]["new_key"] == "lost"
         text = finding["rotation"]["detail"]
     assert outcome.code == 1
     assert f"(pid {proc.pid}) did not finish" in text

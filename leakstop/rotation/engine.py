@@ -31,13 +31,15 @@ from leakstop.rotation.delivery import Delivery
 from leakstop.rotation.http import Answer, Lost, make_client, proxy_allowed_for, send, settings
 from leakstop.rotation.journal import InFlight, Journal
 from leakstop.rotation.locks import KeyLock
-from leakstop.rotation.records import AuditLog, RotationState, check_writable
+from leakstop.rotation.records import AuditLog, Outcome, RotationState, check_writable
 from leakstop.secrets_text import hashed_secret, redact
 
 if TYPE_CHECKING:
     import httpx
 
 LIVE, INVALID, UNKNOWN = "live", "invalid", "unknown"
+LOST = "rotated_new_key_lost"
+"""State-file outcome of a key the provider rotated whose new key did not arrive."""
 
 
 @dataclass
@@ -61,20 +63,6 @@ class Target:
         first = self.findings[0]
         commit = f" @ {first.commit.sha[:12]}" if first.commit else ""
         return f"{first.file}:{first.line}{commit}"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str
-    detail: str
-    reason: str | None = None
-    """Why the verdict on the key is not definite (see Finding.verify_reason), if it is not."""
-    keep_open: bool = False
-    """The journal record stays: whether the key was rotated is still unknown."""
-    new_sha1: str | None = None
-
-    def as_dict(self) -> dict[str, str]:
-        return {"status": self.status, "detail": self.detail}
 
 
 def targets(findings: Iterable[Finding]) -> list[Target]:
@@ -218,12 +206,8 @@ class Engine:
         remembered = {"rotated": "rotated", "already_invalid": "already_invalid"}.get(
             outcome.status
         )
-        if (
-            outcome.status == "failed"
-            and outcome.new_sha1 is None
-            and "may be lost" in (outcome.detail)
-        ):
-            remembered = "rotated_new_key_lost"
+        if outcome.lost:
+            remembered = LOST
         if remembered is not None:
             try:
                 self.state.remember(target.hashed, target.rule.provider, remembered)
@@ -357,6 +341,7 @@ class Engine:
                     "the key was rotated but the new key could not be saved and is lost; "
                     + (f"regenerate it by hand: {api.dashboard}" if api.dashboard else ""),
                     new_sha1=new_sha1,
+                    lost=True,
                 )
         status, why, _ = self._check(target, api)
         old = {
@@ -378,6 +363,7 @@ class Engine:
                 "failed",
                 f"{reason}: the old key is dead but the new key was lost; {dashboard}".rstrip("; "),
                 reason=reason,
+                lost=True,
             )
         if status == LIVE:
             return Outcome(
@@ -399,34 +385,46 @@ class Engine:
         died between the regenerate call and the delivery. The check call says what now."""
         intro = f"a rotation of this key started {record.started} (pid {record.pid}) did not finish"
         status, why, _ = self._check(target, api)
-        if status == LIVE:
-            self.journal.close(target.hashed)
+        if status == UNKNOWN:
+            return Outcome(
+                "failed",
+                f"{intro}; the key cannot be checked now ({why}), so it is not sent again; "
+                f"rerun when the provider is reachable; {in_flight_advice(record, api.dashboard)}",
+                reason=why,
+                keep_open=True,
+            )
+        if status == LIVE and record.new_sha1 is None:
+            # The call never took effect (or never left): a normal rotation is safe.
+            with contextlib.suppress(OSError):
+                self.journal.close(target.hashed)
             self.say(
                 f"{target.rule.provider}: {target.redacted}: {intro}, but the provider still "
                 "accepts the key, so it was not rotated: rotating it now"
             )
             return self._rotate(target, api)
+        old = (
+            "the old key is now rejected"
+            if status == INVALID
+            else "WARNING: the provider still accepts the old key"
+        )
         found = _delivered(record)
-        if status == INVALID and found:
+        if found:
             return Outcome(
                 "rotated",
-                f"{intro}, but the provider did rotate it and the new key is in {found}; "
-                "the old key is now rejected",
+                f"{intro}, but the provider did rotate it and the new key is in {found}; {old}",
                 new_sha1=record.new_sha1,
             )
-        advice = in_flight_advice(record, api.dashboard)
-        if status == INVALID:
-            return Outcome(
-                "failed",
-                f"{intro}: the provider now rejects the old key, so it was rotated, but the "
-                f"new key may be lost; {advice}",
-            )
+        happened = (
+            "the provider now rejects the old key, so it was rotated"
+            if status == INVALID
+            else "the provider answered it with a new key (the old key still works)"
+        )
         return Outcome(
             "failed",
-            f"{intro}; the key cannot be checked now ({why}), so it is not sent again; "
-            f"rerun when the provider is reachable; {advice}",
-            reason=why,
-            keep_open=True,
+            f"{intro}: {happened}, but the new key may be lost; "
+            f"{in_flight_advice(record, api.dashboard)}",
+            new_sha1=record.new_sha1,
+            lost=True,
         )
 
     def stale_records(self, found: Iterable[Target]) -> list[str]:
@@ -438,9 +436,12 @@ class Engine:
             if record.old_sha1 in present:
                 continue  # handled (checked) when that key's turn comes
             lock = KeyLock(self.locks_dir, record.old_sha1)
-            if not lock.try_acquire():
-                continue  # a live run is rotating it right now
-            lock.release()
+            try:
+                if not lock.try_acquire():
+                    continue  # a live run is rotating it right now
+                lock.release()
+            except LeakstopError:
+                pass  # the lock cannot be taken here (--dry-run on a read-only state)
             rule_api = _api_of(record)
             lines.append(
                 f"{record.provider}: key sha1 {record.old_sha1[:12]}… (found at {record.where}): "
@@ -517,10 +518,9 @@ def _status_phrase(answer: Answer, secret: str) -> str:
 
 def _known(entry: dict[str, Any]) -> str:
     outcome, when = entry.get("outcome"), entry.get("time")
-    if outcome == "rotated_new_key_lost":
+    if outcome == LOST:
         return (
-            f"rotated on {when} by a run that did not finish; the new key may be lost "
-            "(state file; see the audit log)"
+            f"rotated on {when}, but the new key may be lost (state file; the audit log says more)"
         )
     return f"already {outcome} on {when} (state file)"
 

@@ -12,12 +12,36 @@ import os
 import stat
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from leakstop.errors import LeakstopError
 from leakstop.rotation import locks
 from leakstop.rotation.paths import private_dir, state_dir
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one rotation attempt came to; `as_dict` is the report's `rotation` object."""
+
+    status: str
+    """rotated | dry_run | skipped | not_rotatable | already_invalid | rate_limited | failed"""
+    detail: str
+    reason: str | None = None
+    """Why the verdict on the key is not definite (see Finding.verify_reason), if it is not."""
+    keep_open: bool = False
+    """The journal record stays: whether the key was rotated is still unknown."""
+    new_sha1: str | None = None
+    lost: bool = False
+    """The provider rotated the key but its new key did not arrive (or may not have): the
+    user must regenerate by hand. In the report as `"new_key": "lost"`."""
+
+    def as_dict(self) -> dict[str, str]:
+        data = {"status": self.status, "detail": self.detail}
+        if self.lost:
+            data["new_key"] = "lost"
+        return data
 
 
 def now() -> str:
