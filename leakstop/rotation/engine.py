@@ -62,7 +62,8 @@ class Target:
     def where(self) -> str:
         first = self.findings[0]
         commit = f" @ {first.commit.sha[:12]}" if first.commit else ""
-        return f"{first.file}:{first.line}{commit}"
+        line = f":{first.line}" if first.line else ""  # `leakstop rotate`: <stdin>
+        return f"{first.file}{line}{commit}"
 
 
 def targets(findings: Iterable[Finding]) -> list[Target]:
@@ -117,7 +118,7 @@ class Engine:
                     f"{target.rule.provider}: a plain-http endpoint carries keys in clear; "
                     "it may go through a loopback proxy only"
                 )
-        if not self.dry_run:
+        if self.delivery is not None and not self.dry_run:  # keys will change
             self.prepare_state()
 
     def prepare_state(self) -> None:
