@@ -62,6 +62,21 @@ def test_a_trickling_regenerate_answer_is_cut_and_never_resent(
     assert len([c for c in control.calls() if c["call"] == "rotate"]) == 1
 
 
+def test_no_regenerate_call_after_a_check_call_without_answer(
+    control: SimulatorControl, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = control.create_account("electronhub", "master").key
+    control.add_fault("trickle", key=key, call="check", seconds=0.5, times=None)
+    monkeypatch.setenv("LEAKSTOP_CALL_DEADLINE", "1")
+    started = time.monotonic()
+    outcome = _rotate(run_cli, "electronhub", key, tmp_path)
+    assert time.monotonic() - started < 6  # one call's deadline, not three
+    assert outcome.code == 1
+    assert "did not answer the check call (timeout: the call did not finish" in outcome.out
+    assert "the regenerate call was not sent" in outcome.out
+    assert not [c for c in control.calls() if c["call"] == "rotate"]
+
+
 def test_bad_deadline_values_are_one_line_errors(
     run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -114,7 +114,7 @@ def test_unreachable_provider_sends_nothing(
 
 def test_ecgrid_user_id_unreadable(control: SimulatorControl, run_cli: Any, tmp_path: Path) -> None:
     account = control.create_account("ecgrid", "api")
-    control.add_fault("drop_before", key=account.key, call="me")
+    control.add_fault("500", key=account.key, call="me")
     outcome = run_cli(
         ["rotate", "--provider", "ecgrid", "--yes"], tmp_path, keys=[account.key], stdin=account.key
     )

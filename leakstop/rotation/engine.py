@@ -245,6 +245,15 @@ class Engine:
         status, why, checked = self._check(target, api)
         if status == INVALID:
             return Outcome("already_invalid", f"the provider rejects this key ({why})")
+        if isinstance(checked, Lost):
+            # The provider did not answer the harmless call: the regenerate call would fare
+            # no better, and its answer could be lost. Nothing is sent.
+            return Outcome(
+                "failed",
+                f"the provider did not answer the check call ({why}); the regenerate call was "
+                "not sent, so the key was not rotated; whether it works is not known",
+                reason=why,
+            )
         path = rotate.path
         if api.user_id is not None:
             user_id = self._user_id(target, api, checked)
