@@ -214,6 +214,8 @@ def test_bad_or_unsafe_proxies_are_refused(
     assert message in outcome.err and len(outcome.err.splitlines()) == 1
     assert "hunter2pw" not in outcome.err
     assert control.calls() == []
+    # A refused value is not kept: the next command in this process calls directly.
+    assert _rotate(run_cli, "syncline", key, tmp_path).code == 0
 
 
 # -- every non-definite verdict says why ----------------------------------------------------

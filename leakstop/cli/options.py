@@ -34,6 +34,8 @@ def report_options(formats: Sequence[str], default: str = "text") -> Callable[[F
 
 
 def _configure_calls(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is None:
+        return  # nothing to set (a value set by an earlier command was reset at its end)
     from leakstop.rotation import http
 
     name = str(param.name)

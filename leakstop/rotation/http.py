@@ -48,9 +48,13 @@ def configure(name: str, value: str | None) -> None:
     """A setting from the command line (`--proxy`, `--call-deadline`; None when not given):
     it wins over the environment. A value given is checked at once, so it stops the run
     before anything is scanned; the environment is checked when a call is about to be made."""
-    _explicit[name] = value
+    previous, _explicit[name] = _explicit[name], value
     if value is not None:
-        settings()
+        try:
+            settings()
+        except LeakstopError:
+            _explicit[name] = previous  # a refused value is not kept for later runs
+            raise
 
 
 @dataclass(frozen=True)
