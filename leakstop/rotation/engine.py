@@ -449,7 +449,10 @@ class Engine:
             try:
                 if not lock.try_acquire():
                     continue  # a live run is rotating it right now
+                still_open = self.journal.get(record.old_sha1) is not None
                 lock.release()
+                if not still_open:
+                    continue  # its run just finished
             except LeakstopError:
                 pass  # the lock cannot be taken here (--dry-run on a read-only state)
             rule_api = _api_of(record)
