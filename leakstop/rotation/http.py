@@ -7,7 +7,8 @@ the answer was lost" (the provider may have rotated: only the check call can tel
 
 httpx's timeouts bound each socket operation, so a server that trickles one byte every few
 seconds would never trip them. Every read, write and connect therefore goes through a network
-backend that also caps it by what is left of the call's total budget (`deadline`).
+backend that also caps it by what is left of the call's total budget (`deadline_at`,
+rotation/transport.py).
 """
 
 from __future__ import annotations
