@@ -20,7 +20,7 @@ from leakstop.errors import LeakstopError
 from leakstop.findings import Finding
 from leakstop.providers import get_api, get_provider, get_rule
 from leakstop.rotation import delivery, endpoints
-from leakstop.rotation.engine import Engine, Target, _retry_after
+from leakstop.rotation.engine import Engine, Target, retry_after
 from leakstop.rotation.http import Answer
 from leakstop.simulator import SimulatorControl
 from tests.conftest import assert_no_leak
@@ -237,12 +237,12 @@ def test_retry_time_sources() -> None:
     electronhub = get_api(get_rule("electronhub-api-key"))
     assert scrapebit and syncline and electronhub
     soon = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 120))
-    assert 100 <= _retry_after(electronhub, Answer(429, {"retry-after": soon}, None)) <= 120
+    assert 100 <= retry_after(electronhub, Answer(429, {"retry-after": soon}, None)) <= 120
     body = {"error": {"code": "rate_limited", "retry_after": 2400}}
-    assert _retry_after(scrapebit, Answer(429, {}, body)) == 2400
+    assert retry_after(scrapebit, Answer(429, {}, body)) == 2400
     reset = str(int(time.time()) + 600)
-    assert 598 <= _retry_after(syncline, Answer(429, {"x-ratelimit-reset": reset}, None)) <= 600
-    assert _retry_after(electronhub, Answer(429, {}, None)) == 3600
+    assert 598 <= retry_after(syncline, Answer(429, {"x-ratelimit-reset": reset}, None)) <= 600
+    assert retry_after(electronhub, Answer(429, {}, None)) == 3600
 
 
 @pytest.mark.parametrize(
