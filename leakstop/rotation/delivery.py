@@ -22,6 +22,7 @@ from pathlib import Path
 from leakstop.errors import LeakstopError
 from leakstop.rotation import dotenv
 from leakstop.rotation.paths import default_keys_dir, private_dir
+from leakstop.rotation.records import probe_write
 from leakstop.secrets_text import hashed_secret
 
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -148,15 +149,8 @@ def _private(info: os.stat_result) -> bool:
 
 def _probe(directory: Path) -> None:
     """A real write, so a read-only mount or a full disk shows before the provider is called."""
-    probe = directory / f".leakstop-probe-{os.getpid()}"
     try:
-        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        try:
-            os.write(fd, b"\0" * 4096)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-            probe.unlink(missing_ok=True)
+        probe_write(directory)
     except OSError as exc:
         raise LeakstopError(
             f"--deliver file: cannot write in {directory} ({exc.strerror})"

@@ -93,10 +93,22 @@ def check_writable(directory: Path, files: list[Path]) -> None:
         if not os.access(path, os.W_OK):
             raise LeakstopError(f"cannot write the rotation state: {path} is read-only")
     try:
-        write_durably(directory / ".write-test", b"\0" * 8192)
-        (directory / ".write-test").unlink()
+        probe_write(directory)
     except OSError as exc:
         raise _unwritable(directory, exc) from None
+
+
+def probe_write(directory: Path) -> None:
+    """Write, fsync and remove a small file: a read-only mount, a full disk or a missing
+    permission raises OSError here rather than after a key was rotated. The file has a name
+    of its own, since runs sharing the directory probe it at the same time."""
+    fd, probe = tempfile.mkstemp(prefix=".write-test.", dir=directory)
+    try:
+        os.write(fd, b"\0" * 8192)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+        os.unlink(probe)
 
 
 def _unwritable(directory: Path, exc: OSError) -> LeakstopError:
