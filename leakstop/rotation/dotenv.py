@@ -3,7 +3,8 @@ the file stays as it was (CRLF endings, comments, quotes, inline comments, other
 bytes that are not UTF-8). The file keeps its owner, group and mode; a symlink is followed
 and its target updated (the link stays a link); the write is atomic (a temporary file in the
 target's directory, fsync'd, renamed over it) unless the file has several hard links, which
-a rename would split: then it is rewritten in place.
+a rename would split, or sits in a directory the user cannot write: then it is rewritten in
+place (same inode, fsync'd).
 
 A duplicate `VAR=` is updated everywhere: dotenv loaders disagree on which one wins, so
 leaving the old key in any of them would keep it in use.
@@ -99,8 +100,6 @@ def preflight(path: Path) -> None:
         raise LeakstopError(f"--deliver dotenv: {path} is not a regular file")
     if not os.access(real, os.R_OK | os.W_OK):
         raise LeakstopError(f"--deliver dotenv: cannot read and write {path}")
-    if info.st_nlink == 1 and not os.access(real.parent, os.W_OK):
-        raise LeakstopError(f"--deliver dotenv: cannot write in {real.parent}")
     euid = os.geteuid()
     if euid != 0 and (info.st_uid != euid or info.st_gid not in (os.getegid(), *os.getgroups())):
         raise LeakstopError(
@@ -118,7 +117,7 @@ def replace(path: Path, variable: str, key: str) -> int:
     except FileNotFoundError:
         data, info = b"", None
     text, count = render(data, variable, key)
-    if info is not None and info.st_nlink > 1:
+    if info is not None and (info.st_nlink > 1 or not os.access(real.parent, os.W_OK)):
         _rewrite_in_place(real, text)
     else:
         _swap_in(real, text, info)
