@@ -80,6 +80,25 @@ def test_dotenv_keeps_every_other_byte_and_updates_every_assignment(
     assert_no_leak([outcome.out, outcome.err], [new_key])
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "count"),
+    [
+        (b"K=old\n", b"K=NEW\n", 1),
+        (b"K=\n", b"K=NEW\n", 1),
+        (b"export K='old' # note\r\n", b"export K='NEW' # note\r\n", 1),
+        (b'K="o\\"ld"\n', b'K="NEW"\n', 1),
+        (b"KEY=old\nK2=old\n#K=old\n", b"KEY=old\nK2=old\n#K=old\nK=NEW\n", 0),
+        (b"A=1\r\nB=2", b"A=1\r\nB=2\r\nK=NEW\r\n", 0),
+        (b"", b"K=NEW\n", 0),
+        (b"K=old\rA=1\r", b"K=NEW\rA=1\r", 1),
+    ],
+)
+def test_dotenv_render_cases(before: bytes, after: bytes, count: int) -> None:
+    from leakstop.rotation import dotenv
+
+    assert dotenv.render(before, "K", "NEW") == (after, count)
+
+
 def test_dotenv_with_hard_links_is_rewritten_in_place(
     control: SimulatorControl, run_cli: Any, tmp_path: Path
 ) -> None:
