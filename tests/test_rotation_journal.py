@@ -107,7 +107,9 @@ def test_killed_during_a_slow_regenerate_is_found_and_explained(
         assert finding["rotation"]["new_key"] == "lost"
         text = finding["rotation"]["detail"]
     assert outcome.code == 1
-    assert f"(pid {proc.pid}) did not finish" in text
+    assert (
+        f"was in flight (started {record['started']} by pid {proc.pid}) and did not finish" in text
+    )
     assert "the provider now rejects the old key, so it was rotated" in text
     assert "new key may be lost" in text
     assert "regenerate the key by hand: the ElectronHub dashboard" in text
@@ -278,6 +280,7 @@ def test_records_of_other_keys_are_reported_by_any_rotating_run(
         keys=[lost, other],
     )
     assert f"key sha1 {sha1(lost)[:12]}" in outcome.err
+    assert "a rotation was in flight" in outcome.err
     assert "did not finish; the new key may be lost" in outcome.err
     assert "Syncline settings (API key)" in outcome.err
     assert "leakstop rotate --provider syncline" in outcome.err

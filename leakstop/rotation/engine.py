@@ -393,7 +393,10 @@ class Engine:
     def _resume(self, target: Target, api: KeyApi, record: InFlight) -> Outcome:
         """The key's journal record is open and nobody holds its lock: the run that wrote it
         died between the regenerate call and the delivery. The check call says what now."""
-        intro = f"a rotation of this key started {record.started} (pid {record.pid}) did not finish"
+        intro = (
+            f"a rotation of this key was in flight (started {record.started} by pid "
+            f"{record.pid}) and did not finish"
+        )
         status, why, _ = self._check(target, api)
         if status == UNKNOWN:
             return Outcome(
@@ -458,7 +461,8 @@ class Engine:
             rule_api = _api_of(record)
             lines.append(
                 f"{record.provider}: key sha1 {record.old_sha1[:12]}… (found at {record.where}): "
-                f"a rotation started {record.started} (pid {record.pid}) did not finish; "
+                f"a rotation was in flight (started {record.started} by pid {record.pid}) and "
+                "did not finish; "
                 f"the new key may be lost; {in_flight_advice(record, rule_api)}; to check the "
                 f"old key, pipe it to `leakstop rotate --provider {record.provider}`"
             )
