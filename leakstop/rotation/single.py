@@ -32,7 +32,8 @@ def rotate_one(
     # The user names the provider, so context rules (ECGrid, Syncline sk_live_) need none.
     rule = next((r for r in provider.rules if r.pattern.fullmatch(key)), None)
     if rule is None:
-        raise LeakstopError(f"the key on stdin is not a {provider.title} key")
+        article = "an" if provider.title[:1].upper() in "AEIOU" else "a"
+        raise LeakstopError(f"the key on stdin is not {article} {provider.title} key")
     delivery = deliveries.parse(deliver_spec)
     if not dry_run:
         delivery.preflight(git.repo_root(Path.cwd()))
