@@ -190,7 +190,7 @@ def test_slow_answer_times_out_once(
     )
     rotation = _rotations(outcome)["syncline"]
     assert rotation["status"] == "failed"
-    assert rotation["detail"].startswith("no answer before the read timeout")
+    assert rotation["detail"].startswith("timeout: no answer before the read timeout")
     assert "new key was lost" in rotation["detail"]
     assert len([c for c in control.calls() if c["call"] == "rotate"]) == 1
 
@@ -198,8 +198,8 @@ def test_slow_answer_times_out_once(
 @pytest.mark.parametrize(
     ("fault", "expected"),
     [
-        ("500", "HTTP 500: the old key still works, nothing changed"),
-        ("html", "(not JSON): the old key still works"),
+        ("500", "HTTP 500 (internal_error): the old key still works, nothing changed"),
+        ("html", "HTTP 403 (not JSON: an HTML page from a proxy or CDN?): the old key still works"),
         ("drop_before", "connection closed without an answer: the old key still works"),
     ],
 )
@@ -313,6 +313,7 @@ def test_dotenv_delivery_replaces_one_variable_atomically(
     target = tmp_path / "secrets" / "app.env"
     target.parent.mkdir()
     target.write_text(f'# app\nexport SYNCLINE_KEY="{key}"\nOTHER=1\n')
+    target.chmod(0o640)
     outcome = run_cli(
         ["rotate", "--provider", "syncline", "--yes", "--deliver", f"dotenv:{target}:SYNCLINE_KEY"],
         tmp_path,
@@ -323,7 +324,8 @@ def test_dotenv_delivery_replaces_one_variable_atomically(
     lines = target.read_text().splitlines()
     assert lines[0] == "# app" and lines[2] == "OTHER=1"
     assert lines[1].startswith('export SYNCLINE_KEY="sk_user_') and key not in lines[1]
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    target_mode = stat.S_IMODE(target.stat().st_mode)
+    assert target_mode == 0o640  # the file keeps its own mode
     assert f"SYNCLINE_KEY in {target}" in outcome.out
     assert [p.name for p in target.parent.iterdir()] == ["app.env"]
 
@@ -377,7 +379,8 @@ def test_rotate_command_input_errors(
     key = control.create_account("scrapebit", "live").key
     cases = [
         (["rotate", "--provider", "scrapebit", "--yes"], "", "no key on stdin"),
-        (["rotate", "--provider", "electronhub", "--yes"], key, "is not a ElectronHub key"),
+        (["rotate", "--provider", "electronhub", "--yes"], key, "is not an ElectronHub key"),
+        (["rotate", "--provider", "syncline", "--yes"], key, "is not a Syncline key"),
         (["rotate", "--provider", "nope", "--yes"], key, "unknown provider"),
         (["rotate", "--provider", "scrapebit"], key, "add --yes when not on a terminal"),
         (["rotate", "--provider", "scrapebit", "--deliver", "bogus"], key, "use file:DIR"),

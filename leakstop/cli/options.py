@@ -33,6 +33,36 @@ def report_options(formats: Sequence[str], default: str = "text") -> Callable[[F
     return decorate
 
 
+def _configure_calls(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is None:
+        return  # nothing to set (a value set by an earlier command was reset at its end)
+    from leakstop.rotation import http
+
+    name = str(param.name)
+    http.configure(name, value)
+    ctx.call_on_close(lambda: http.configure(name, None))  # for this command only
+
+
+def call_options(command: F) -> F:
+    """--proxy and --call-deadline for provider calls (never read from a scanned repo)."""
+    command = click.option(
+        "--call-deadline",
+        "deadline",
+        metavar="SECONDS",
+        expose_value=False,
+        callback=_configure_calls,
+        help="Total time budget of one provider call [env LEAKSTOP_CALL_DEADLINE; default 30].",
+    )(command)
+    return click.option(
+        "--proxy",
+        "proxy",
+        metavar="URL",
+        expose_value=False,
+        callback=_configure_calls,
+        help="Send provider calls through this http(s) proxy [env LEAKSTOP_PROXY].",
+    )(command)
+
+
 def triage_options(rotate_help: str) -> Callable[[F], F]:
     """--verify, --rotate and the options that only go with --rotate."""
 
@@ -61,7 +91,7 @@ def triage_options(rotate_help: str) -> Callable[[F], F]:
             ]
         ):
             command = option(command)
-        return command
+        return call_options(command)
 
     return decorate
 

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from leakstop.cli.options import call_options
 from leakstop.errors import LeakstopError
 
 
@@ -18,6 +19,7 @@ from leakstop.errors import LeakstopError
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (CI).")
 @click.option("--dry-run", is_flag=True, help="Show the calls (keys redacted), change nothing.")
+@call_options
 def rotate_command(provider_name: str, deliver_spec: str | None, yes: bool, dry_run: bool) -> None:
     """Regenerate the key given on stdin so the leaked one stops working."""
     from leakstop.rotation.single import rotate_one

@@ -33,8 +33,10 @@ def triage(
         delivery = deliveries.parse(deliver_spec)
         if not dry_run:
             delivery.preflight(git.repo_root(cwd))
-    engine = Engine(delivery=delivery, dry_run=dry_run)
+    engine = Engine(delivery=delivery, dry_run=dry_run, say=say)
     try:
+        if rotate and not dry_run:
+            engine.prepare_state()  # before the first call of any kind, --verify's included
         if verify:
             verify_findings(findings, engine)
         if rotate:
@@ -44,12 +46,14 @@ def triage(
 
 
 def verify_findings(findings: Sequence[Finding], engine: Engine) -> None:
+    """`verified` on every finding, and `verify_reason` where the verdict is not definite."""
     found = targets(findings)
     engine.check_endpoints(found)
     for target in found:
-        status = engine.verify(target)
+        status, reason = engine.verdict(target)
         for finding in target.findings:
             finding.verified = status
+            finding.verify_reason = reason
 
 
 def rotate_findings(
@@ -59,6 +63,8 @@ def rotate_findings(
     if not found:
         return
     engine.check_endpoints(found)
+    for line in engine.stale_records(found):
+        say(f"WARNING: {line}")
     if not engine.dry_run and not confirm(found):
         for finding in findings:
             finding.rotation = {"status": "skipped", "detail": "rotation not confirmed"}
@@ -68,6 +74,8 @@ def rotate_findings(
         say(f"{target.rule.provider}: {target.redacted}: {outcome.status}: {outcome.detail}")
         for finding in target.findings:
             finding.rotation = outcome.as_dict()
+            if outcome.reason is not None:
+                finding.verify_reason = outcome.reason
 
 
 def terminal_confirm(yes: bool) -> Confirm:

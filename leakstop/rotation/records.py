@@ -1,21 +1,118 @@
 """What a rotation remembers: the state of rotated keys (so a re-run never rotates the same
-key twice) and the append-only audit log. Both hold SHA-1 digests of keys, never a key."""
+key twice) and the append-only audit log. Both hold SHA-1 digests of keys, never a key.
+
+Several runs may share one state directory (two CI jobs, a hook and a sweep): every change to
+the state file is a locked read-modify-write, and every write is flushed to disk before it is
+relied on."""
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from leakstop.errors import LeakstopError
+from leakstop.rotation import locks
 from leakstop.rotation.paths import private_dir, state_dir
 
 
-def _now() -> str:
+@dataclass(frozen=True)
+class Outcome:
+    """What one rotation attempt came to; `as_dict` is the report's `rotation` object."""
+
+    status: str
+    """rotated | dry_run | skipped | not_rotatable | already_invalid | rate_limited | failed"""
+    detail: str
+    reason: str | None = None
+    """Why the verdict on the key is not definite (see Finding.verify_reason), if it is not."""
+    keep_open: bool = False
+    """The journal record stays: whether the key was rotated is still unknown."""
+    new_sha1: str | None = None
+    lost: bool = False
+    """The provider rotated the key but its new key did not arrive (or may not have): the
+    user must regenerate by hand. In the report as `"new_key": "lost"`."""
+
+    def as_dict(self) -> dict[str, str]:
+        data = {"status": self.status, "detail": self.detail}
+        if self.lost:
+            data["new_key"] = "lost"
+        return data
+
+
+def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically, on disk before this returns (file and
+    directory entry fsync'd): a power loss leaves the old or the new content, never none."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    sync_dir(path.parent)
+
+
+def sync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def check_writable(directory: Path, files: list[Path]) -> None:
+    """Before any call: the state directory takes a real write (a read-only mount, a full
+    disk or a missing permission shows here) and each state file is a plain file or absent."""
+    private_dir(directory)
+    for path in files:
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise _unwritable(directory, exc) from None
+        if not stat.S_ISREG(mode):
+            kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+            raise LeakstopError(f"cannot write the rotation state: {path} is {kind}")
+        if not os.access(path, os.W_OK):
+            raise LeakstopError(f"cannot write the rotation state: {path} is read-only")
+    try:
+        probe_write(directory)
+    except OSError as exc:
+        raise _unwritable(directory, exc) from None
+
+
+def probe_write(directory: Path) -> None:
+    """Write, fsync and remove a small file: a read-only mount, a full disk or a missing
+    permission raises OSError here rather than after a key was rotated. The file has a name
+    of its own, since runs sharing the directory probe it at the same time."""
+    fd, probe = tempfile.mkstemp(prefix=".write-test.", dir=directory)
+    try:
+        os.write(fd, b"\0" * 8192)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+        os.unlink(probe)
+
+
+def _unwritable(directory: Path, exc: OSError) -> LeakstopError:
+    return LeakstopError(f"cannot write the state directory {directory}: {exc.strerror}")
 
 
 class RotationState:
@@ -23,25 +120,31 @@ class RotationState:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or state_dir() / "rotated.json"
-        self._entries: dict[str, dict[str, Any]] = self._load()
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
 
     def _load(self) -> dict[str, dict[str, Any]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
 
     def get(self, hashed: str) -> dict[str, Any] | None:
-        return self._entries.get(hashed)
+        """What an earlier run (this one or another, still running) recorded for the key."""
+        if not self.path.exists():
+            return None
+        with locks.held(self.lock_path, shared=True):
+            return self._load().get(hashed)
 
     def remember(self, hashed: str, provider: str, outcome: str) -> None:
-        self._entries[hashed] = {"provider": provider, "outcome": outcome, "time": _now()}
         private_dir(self.path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=".rotated.", dir=self.path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self._entries, handle, indent=1, sort_keys=True)
-        os.replace(tmp, self.path)
+        with locks.held(self.lock_path):
+            entries = self._load()  # re-read: another run may have added entries meanwhile
+            entries[hashed] = {"provider": provider, "outcome": outcome, "time": now()}
+            text = json.dumps(entries, indent=1, sort_keys=True)
+            write_durably(self.path, text.encode("utf-8"))
 
 
 class AuditLog:
@@ -51,18 +154,20 @@ class AuditLog:
         self.path = path or state_dir() / "audit.jsonl"
 
     def ensure_writable(self) -> None:
-        private_dir(self.path.parent)
+        check_writable(self.path.parent, [self.path])
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             os.close(fd)
         except OSError as exc:
-            raise LeakstopError(
-                f"cannot write the state directory {self.path.parent}: {exc.strerror}"
-            ) from None
+            raise _unwritable(self.path.parent, exc) from None
 
     def append(self, **entry: Any) -> None:
         private_dir(self.path.parent)
-        line = json.dumps({"time": _now(), **entry}, sort_keys=True) + "\n"
+        line = json.dumps({"time": now(), **entry}, sort_keys=True) + "\n"
+        # One write of one line on an O_APPEND descriptor: concurrent runs never interleave.
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(line)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -32,11 +32,13 @@ def rotate_one(
     # The user names the provider, so context rules (ECGrid, Syncline sk_live_) need none.
     rule = next((r for r in provider.rules if r.pattern.fullmatch(key)), None)
     if rule is None:
-        raise LeakstopError(f"the key on stdin is not a {provider.title} key")
+        article = "an" if provider.title[:1].upper() in "AEIOU" else "a"
+        raise LeakstopError(f"the key on stdin is not {article} {provider.title} key")
     delivery = deliveries.parse(deliver_spec)
-    delivery.preflight(git.repo_root(Path.cwd()))
+    if not dry_run:
+        delivery.preflight(git.repo_root(Path.cwd()))
     finding = Finding(rule=rule, file="<stdin>", line=0, column=0, secret=key)
-    engine = Engine(delivery=delivery, dry_run=dry_run)
+    engine = Engine(delivery=delivery, dry_run=dry_run, say=say)
     try:
         rotate_findings([finding], engine, terminal_confirm(yes), say)
     finally:

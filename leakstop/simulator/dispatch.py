@@ -25,6 +25,8 @@ class Outcome:
     """None: close the connection without sending anything."""
     delay: float = 0.0
     """Seconds to wait before sending (after the call took effect)."""
+    trickle: float = 0.0
+    """Seconds between two bytes of the answer (0: all at once)."""
     record: CallRecord | None = None
     """The call log entry, for provider and decoy calls."""
 
@@ -58,6 +60,8 @@ def _with_fault(
         return Outcome(act())
     if fault.kind in ACTING_KINDS:
         reply = act()
+        if fault.kind == "trickle":
+            return Outcome(reply, trickle=fault.seconds)
         return Outcome(reply, fault.seconds) if fault.kind == "slow" else Outcome(None)
     if fault.kind == "500":
         return Outcome(sim.server_error())

@@ -12,10 +12,20 @@ from typing import Any
 
 from leakstop.simulator.keys import hashed_secret
 
-KINDS = ("500", "status", "slow", "drop_after_rotate", "drop_before", "html", "redirect")
-"""`slow` and `drop_after_rotate` let the call take effect; the others stop it."""
+KINDS = (
+    "500",
+    "status",
+    "slow",
+    "trickle",
+    "drop_after_rotate",
+    "drop_before",
+    "html",
+    "redirect",
+)
+"""`slow`, `trickle` and `drop_after_rotate` let the call take effect; the others stop it.
+`trickle` sends the answer (status line and headers included) one byte every `seconds`."""
 
-ACTING_KINDS = frozenset({"slow", "drop_after_rotate"})
+ACTING_KINDS = frozenset({"slow", "trickle", "drop_after_rotate"})
 
 _HEX = frozenset("0123456789abcdef")
 
@@ -30,7 +40,8 @@ class Fault:
     remaining: int | None = 1
     """Uses left; None means always."""
     seconds: float = 0.0
-    """`slow`: how long to wait before answering; `status` 429: the retry time."""
+    """`slow`: how long to wait before answering; `trickle`: the pause between two bytes of
+    the answer; `status` 429: the retry time."""
     location: str | None = None
     """`redirect`: where to send the client (default: the decoy listener, same path)."""
     status: int | None = None
@@ -85,7 +96,8 @@ def parse_fault(payload: Any, calls_by_provider: Mapping[str, frozenset[str]]) -
         if fault.call not in known:
             raise ValueError(f"unknown call {fault.call!r}; known: {', '.join(sorted(known))}")
     fault.remaining = _times(payload.get("times", 1))
-    fault.seconds = _number(payload.get("seconds", 1.0 if kind == "slow" else 0.0), "seconds")
+    default = {"slow": 1.0, "trickle": 1.0}.get(kind, 0.0)
+    fault.seconds = _number(payload.get("seconds", default), "seconds")
     if payload.get("location") is not None:
         fault.location = str(payload["location"])
     if payload.get("status") is not None:

@@ -101,7 +101,30 @@ class _Handler(BaseHTTPRequestHandler):
         if outcome.reply is None:
             self.close_connection = True  # the connection closes with nothing sent
             return
+        if outcome.trickle:
+            self._trickle(outcome.reply, outcome.trickle)
+            return
         self._send(outcome.reply)
+
+    def _trickle(self, reply: Reply, pause: float) -> None:
+        """The whole answer, status line first, one byte at a time (a `trickle` fault)."""
+        import io
+
+        real, buffer = self.wfile, io.BytesIO()
+        self.close_connection = True
+        self.wfile = buffer
+        try:
+            self._send(reply)
+        finally:
+            self.wfile = real
+        for byte in buffer.getvalue():
+            if self.server.stopping.wait(pause):
+                return
+            try:
+                real.write(bytes([byte]))
+                real.flush()
+            except OSError:  # the client gave up
+                return
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
