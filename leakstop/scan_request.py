@@ -198,4 +198,4 @@ def _trusted_baseline(
         if inside is None:
             return _baseline(request, root)
         path = inside
-    return trusted_baseline(repo, sides, path, request.note)
+    return trusted_baseline(repo, sides, path, request.note, named=request.baseline is not None)

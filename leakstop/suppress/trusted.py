@@ -50,11 +50,16 @@ def range_base(repo: Path, spec: str) -> str | None:
 
 
 def trusted_baseline(
-    repo: Path, sides: Sequence[Sequence[str]], path: str, note: Note | None
+    repo: Path,
+    sides: Sequence[Sequence[str]],
+    path: str,
+    note: Note | None,
+    named: bool = False,
 ) -> Baseline:
     """What every side accepts. Each side (one per pushed ref) lists revisions to try in
     order; the first that is a commit here holds that side's baseline at `path`. A side with
-    no such commit has no trusted baseline, so nothing is accepted."""
+    no such commit has no trusted baseline, so nothing is accepted. `named`: the user named
+    `path` (--baseline), so its absence is worth a note."""
     if not sides:
         return Baseline.empty()
     wanted = list(dict.fromkeys(rev for side in sides for rev in side))
@@ -62,7 +67,9 @@ def trusted_baseline(
     result: Baseline | None = None
     for side in sides:
         rev = next((r for r in side if found[r].commit), None)
-        baseline = Baseline.empty() if rev is None else _baseline(rev, found[rev], path, note)
+        baseline = (
+            Baseline.empty() if rev is None else _baseline(rev, found[rev], path, note, named)
+        )
         result = baseline if result is None else result & baseline
         if not len(result):
             break
@@ -85,12 +92,18 @@ def path_in_work_tree(root: Path | None, cwd: Path, given: Path) -> str | None:
     return None
 
 
-def _baseline(rev: str, found: _Found, path: str, note: Note | None) -> Baseline:
+def _baseline(rev: str, found: _Found, path: str, note: Note | None, named: bool) -> Baseline:
     where = f"{rev[:12]}:{path}"
     if found.problem is not None:
         _say(note, f"the baseline {where} {found.problem}; it accepts nothing")
         return Baseline.empty()
     if found.data is None:
+        if named:
+            _say(
+                note,
+                f"--baseline {path} is inside the repository, so it is read from the trusted "
+                f"side, {rev[:12]}, which has no such file; nothing is accepted",
+            )
         return Baseline.empty()
     try:
         return Baseline.parse(found.data, where)
