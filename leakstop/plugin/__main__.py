@@ -24,11 +24,9 @@ def main(argv: list[str] | None = None) -> int:
         mapping.setdefault(cls.rule.title, cls)
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["audit"]:
-        from leakstop.plugin.audit import redacted_output
+        from leakstop.plugin.audit import run_audit
 
-        with redacted_output(args):
-            audited: int = detect_secrets_main(args)
-        return audited
+        return run_audit(args, detect_secrets_main)
     code: int = detect_secrets_main(argv)
     return code
 

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from leakstop.providers import all_rules
 from leakstop.secrets_text import redact
@@ -110,6 +110,49 @@ class RedactingStream(io.TextIOBase):
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return getattr(self._target, "encoding", None) or "utf-8"
+
+
+class _UsageShown(Exception):
+    """Raised where detect-secrets would print its usage block after a failed check of its
+    arguments; the failure is this exception's __context__."""
+
+
+def run_audit(argv: list[str], detect_secrets_main: Callable[[list[str]], int]) -> int:
+    """`detect-secrets audit` with its output redacted, and its usage errors and unreadable
+    baselines told in one or two lines (exit 2), not argparse's usage block or a traceback."""
+    import argparse
+
+    from detect_secrets.exceptions import UnableToReadBaselineError
+
+    def usage_error(message: str) -> int:
+        sys.stderr.write(f"leakstop: error: {message}\nTry 'leakstop audit --help'.\n")
+        return 2
+
+    def parser_error(parser: argparse.ArgumentParser, message: str) -> NoReturn:
+        raise _UsageShown(message)
+
+    def usage_block(parser: argparse.ArgumentParser, file: Any = None) -> None:
+        raise _UsageShown
+
+    named = [arg for arg in argv[1:] if not arg.startswith("-")]
+    saved = argparse.ArgumentParser.error, argparse.ArgumentParser.print_usage
+    argparse.ArgumentParser.error = parser_error  # type: ignore[assignment]
+    argparse.ArgumentParser.print_usage = usage_block  # type: ignore[method-assign,assignment]
+    try:
+        with redacted_output(argv):
+            code: int = detect_secrets_main(argv)
+            return code
+    except _UsageShown as shown:
+        return usage_error(str(shown.args[0] if shown.args else shown.__context__))
+    except UnableToReadBaselineError:
+        sys.stderr.write(
+            f"leakstop: error: cannot read the baseline {' / '.join(named)}: missing, "
+            "unreadable or not JSON\n"
+        )
+        return 2
+    finally:
+        argparse.ArgumentParser.error = saved[0]  # type: ignore[method-assign]
+        argparse.ArgumentParser.print_usage = saved[1]  # type: ignore[method-assign]
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leakstop.findings import ScanResult
+from leakstop.report.printable import printable
 
 _WHERE = {
     "files": "the scanned files",
@@ -31,9 +32,9 @@ def render(result: ScanResult) -> str:
         )
         out.append("")
         for f in findings:
-            where = f"{f.file}:{f.line}:{f.column}"
+            where = f"{printable(f.file)}:{f.line}:{f.column}"
             commit = (
-                f" (commit {f.commit.sha[:12]}, {f.commit.author}, {f.commit.date})"
+                f" (commit {f.commit.sha[:12]}, {printable(f.commit.author)}, {f.commit.date})"
                 if (f.commit)
                 else ""
             )
@@ -49,7 +50,7 @@ def render(result: ScanResult) -> str:
     if result.skipped:
         out.append("")
         out.append(f"Not scanned ({len(result.skipped)}):")
-        out.extend(f"  {s.file}: {s.reason}" for s in result.skipped)
+        out.extend(f"  {printable(s.file)}: {printable(s.reason)}" for s in result.skipped)
     if findings:
         out += [
             "",
