@@ -198,4 +198,9 @@ def _trusted_baseline(
         if inside is None:
             return _baseline(request, root)
         path = inside
-    return trusted_baseline(repo, sides, path, request.note, named=request.baseline is not None)
+    baseline = trusted_baseline(repo, sides, path, request.note, named=request.baseline is not None)
+    operator = repo / DEFAULT_NAME
+    if request.baseline is None and root is None and operator.is_file():
+        # A server's bare repository: its own directory is the administrator's, not a pusher's.
+        baseline = baseline | Baseline.load(operator)
+    return baseline

@@ -551,3 +551,20 @@ def test_github_workflow_push_and_pull_request_with_a_smuggled_baseline(
         sarif = (clone / "leakstop.sarif").read_text()
         assert "deploy.env" in sarif
         assert_no_leak([ran.stdout, ran.stderr, sarif], [key])
+
+
+def test_server_administrators_baseline_in_the_bare_repository(server: Path, pushed: Repo) -> None:
+    repo = pushed
+    key, other = new_key("electronhub-api-key"), new_key("electronhub-api-key")
+    (server / ".secrets.baseline").write_text(baseline_json({"deploy.env": [key]}))
+    commit_file(repo, "deploy.env", f"EH={key}\n")
+    accepted = git_push(repo, "origin", "main")
+    assert accepted.returncode == 0, accepted.stderr
+    # The pushed baseline still adds nothing to the administrator's.
+    repo.stage(".secrets.baseline", baseline_json({"deploy.env": [key, other]}))
+    repo.stage("deploy.env", f"EH={key}\nOTHER={other}\n")
+    repo.commit()
+    refused = git_push(repo, "origin", "main")
+    assert refused.returncode != 0 and "deploy.env:2" in refused.stderr
+    assert "deploy.env:1" not in refused.stderr
+    assert_no_leak([accepted.stderr, refused.stderr], [key, other])

@@ -33,6 +33,10 @@ class Baseline:
         """What both baselines accept (several trusted sides must all agree)."""
         return Baseline(set(self._known & other._known))
 
+    def __or__(self, other: Baseline) -> Baseline:
+        """What either accepts (an operator's file next to a branch's baseline)."""
+        return Baseline(set(self._known | other._known))
+
     @classmethod
     def empty(cls) -> Baseline:
         return cls(set())
