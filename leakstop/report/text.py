@@ -13,6 +13,15 @@ _WHERE = {
     "history": "the repository's history",
 }
 _BLOCKED = {"staged": " The commit is blocked.", "pre-push": " The push is blocked."}
+_OWN_HINT = (
+    "  3. Not a real key? End the line with `# pragma: allowlist secret`, or accept it",
+    "     in .secrets.baseline (`leakstop init`, then `leakstop audit`).",
+)
+# New commits cannot accept their own keys (docs/security.md): the hint says where it counts.
+_JUDGED_HINT = (
+    "  3. Not a real key? Accept it in .secrets.baseline on the target branch first; a",
+    "     baseline entry or pragma in these commits does not count (docs/security.md).",
+)
 
 
 def render(result: ScanResult) -> str:
@@ -57,7 +66,6 @@ def render(result: ScanResult) -> str:
             "What to do:",
             "  1. Take the key out of the file: read it from the environment or a secret manager.",
             "  2. A key that was ever pushed or shared is leaked: rotate it as shown above.",
-            "  3. Not a real key? End the line with `# pragma: allowlist secret`, or accept it",
-            "     in .secrets.baseline (`leakstop init`, then `leakstop audit`).",
+            *(_JUDGED_HINT if mode in ("range", "pre-push") else _OWN_HINT),
         ]
     return "\n".join(out) + "\n"
