@@ -338,6 +338,11 @@ def test_new_ref_is_judged_against_the_default_branch(
     assert "a.env:2" in refused.stderr and "a.env:1" not in refused.stderr
     assert_no_leak([refused.stdout, refused.stderr], keys)
 
+    # A tag is a new ref like any other.
+    repo.git("tag", "-a", "-m", "release", "v1")
+    tagged = git_push(repo, "origin", "v1")
+    assert tagged.returncode != 0 and "a.env:2" in tagged.stderr
+
     # pre-push: the remote's default branch as last fetched (origin/HEAD) ...
     repo.git("remote", "set-head", "origin", "main")
     report = pre_push(run_cli, repo, keys, "feature")
