@@ -573,3 +573,78 @@ def test_server_administrators_baseline_in_the_bare_repository(server: Path, pus
     assert refused.returncode != 0 and "deploy.env:2" in refused.stderr
     assert "deploy.env:1" not in refused.stderr
     assert_no_leak([accepted.stderr, refused.stderr], [key, other])
+
+
+def test_pre_push_hook_script_and_pre_commit_variables(
+    pushed: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped hooks/pre-push in a real push, and pre-commit's way of handing a range."""
+    repo = pushed
+    hook = repo.path / ".git" / "hooks" / "pre-push"
+    shutil.copy2(PROJECT / "hooks" / "pre-push", hook)
+    hook.chmod(0o755)
+    key = new_key("scrapebit-api-key")
+    before = repo.git("rev-parse", "HEAD").strip()
+    repo.stage("svc.env", f"SB={key}\n")
+    repo.stage(".secrets.baseline", baseline_json({"svc.env": [key]}))
+    after = repo.commit()
+
+    refused = git_push(repo, "origin", "main")
+    assert refused.returncode != 0 and "svc.env:1" in refused.stderr + refused.stdout
+    assert remote_tip(repo, "refs/heads/main") == before
+    assert_no_leak([refused.stdout, refused.stderr], [key])
+
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", before)
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", after)
+    monkeypatch.setenv("PRE_COMMIT_REMOTE_NAME", "origin")
+    report = scan_json(run_cli, repo, ["--pre-push"], [key])
+    assert (report["code"], hashes(report)) == (1, {hashed_secret(key)})
+
+
+def test_gitlab_job_with_a_smuggled_baseline(pushed: Repo, tmp_path: Path) -> None:
+    import yaml
+
+    job = yaml.safe_load((PROJECT / "hooks" / "gitlab-ci.yml").read_text())["leakstop"]
+    script = "\n".join(job["script"])
+    repo = pushed
+    key = new_key("syncline-user-key")
+    before = repo.git("rev-parse", "HEAD").strip()
+    repo.git("checkout", "-q", "-b", "mr")
+    repo.stage("app.js", f"const k = '{key}';\n")
+    repo.stage(".secrets.baseline", baseline_json({"app.js": [key]}))
+    after = repo.commit()
+    repo.git("push", "-q", "origin", "mr")
+    origin = repo.git("remote", "get-url", "origin").strip()
+    events = {
+        "push": {"CI_COMMIT_BRANCH": "mr", "CI_COMMIT_BEFORE_SHA": before},
+        "merge request": {
+            "CI_MERGE_REQUEST_IID": "1",
+            "CI_MERGE_REQUEST_DIFF_BASE_SHA": before,
+            "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA": after,
+            "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
+        },
+    }
+    for name, event in events.items():
+        clone = tmp_path / name.replace(" ", "-")
+        subprocess.run(
+            ["git", "clone", "-q", "--single-branch", "--branch", "mr", origin, str(clone)],
+            check=True,
+        )
+        subprocess.run(["git", "checkout", "-q", "--detach", after], cwd=clone, check=True)
+        env = {
+            **os.environ,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "CI_COMMIT_SHA": after,
+            **event,
+        }
+        ran = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert ran.returncode == 1, (name, ran.stdout, ran.stderr)
+        assert "app.js:1" in ran.stdout, name
+        assert_no_leak([ran.stdout, ran.stderr], [key])
