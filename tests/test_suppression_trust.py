@@ -648,3 +648,19 @@ def test_gitlab_job_with_a_smuggled_baseline(pushed: Repo, tmp_path: Path) -> No
         assert ran.returncode == 1, (name, ran.stdout, ran.stderr)
         assert "app.js:1" in ran.stdout, name
         assert_no_leak([ran.stdout, ran.stderr], [key])
+
+
+def test_symmetric_range_trusts_the_merge_base(pushed: Repo, run_cli: Any) -> None:
+    repo = pushed
+    old, new = new_key("electronhub-api-key"), new_key("electronhub-api-key")
+    commit_file(repo, ".secrets.baseline", baseline_json({"f.env": [old]}))
+    repo.git("checkout", "-q", "-b", "feature")
+    commit_file(repo, "f.env", f"A={old}\nB={new}\n")
+    repo.git("checkout", "-q", "main")
+    commit_file(repo, ".secrets.baseline", baseline_json({"f.env": [old, new]}), "main side")
+    for spec in ("main...feature", "feature...main"):
+        report = scan_json(run_cli, repo, ["--range", spec], [old, new])
+        assert hashes(report) == {hashed_secret(new)}, spec
+    # A..B trusts A as it is: main's baseline accepts both.
+    report = scan_json(run_cli, repo, ["--range", "main..feature"], [old, new])
+    assert (report["code"], report["findings"]) == (0, [])

@@ -124,7 +124,10 @@ def _look_up(repo: Path, revisions: Sequence[str], path: str) -> dict[str, _Foun
     usable = [r for r in revisions if "\n" not in r and "\n" not in path]
     query = "".join(f"{r}^{{commit}}\n{r}:{path}\n" for r in usable)
     out = git.run(["cat-file", "--batch", "--follow-symlinks"], repo, data=query.encode())
-    answers = _answers(out, 2 * len(usable))
+    try:
+        answers = _answers(out, 2 * len(usable))
+    except (ValueError, IndexError):  # never expected; never a pass because of it either
+        raise LeakstopError("git cat-file gave an answer leakstop cannot read") from None
     found = {r: _Found(commit=False) for r in revisions}
     for i, rev in enumerate(usable):
         (commit_kind, _), (kind, data) = answers[2 * i], answers[2 * i + 1]
