@@ -18,6 +18,8 @@ from leakstop.providers import all_rules
 from leakstop.scanner import apply_baseline, scan
 from leakstop.sources.text import DEFAULT_MAX_BYTES
 from leakstop.suppress.baseline import DEFAULT_NAME, Baseline
+from leakstop.suppress.pragma import pragmas_trusted
+from leakstop.suppress.trusted import path_in_work_tree, range_base, trusted_baseline
 
 COMMIT_MODES = ("range", "history")
 PUSH_MODES = ("pre-push", "pre-receive")
@@ -42,19 +44,31 @@ class ScanRequest:
     """pre-push: where PRE_COMMIT_* variables are read [default: os.environ]."""
     note: Callable[[str], None] | None = None
     """Receives remarks for the user (shallow clone, missing base); silence if None."""
+    trust_pragmas: bool | None = None
+    """Whether inline allowlist pragmas suppress findings [default: LEAKSTOP_TRUST_PRAGMAS,
+    else yes except for new commits: range, pre-push, pre-receive]."""
 
 
 def run(request: ScanRequest) -> ScanResult:
     if not request.cwd.is_dir():
         raise LeakstopError(f"not a directory: {request.cwd}")
     root = git.repo_root(request.cwd)
-    baseline = _baseline(request, root)
+    environ = request.environ if request.environ is not None else os.environ
+    detector = Detector(
+        all_rules(), pragmas=pragmas_trusted(request.mode, request.trust_pragmas, environ)
+    )
     if request.mode in PUSH_MODES:
-        return _scan_push(request, baseline)
+        return _scan_push(request, root, detector)
     if request.mode in COMMIT_MODES:
         repo = git.require_repo(request.cwd, f"--{request.mode}", root)
-        return _scan_commits(request, repo, _rev_list_args(request, repo), baseline)
-    return scan(_source(request, root), request.mode, baseline=baseline)
+        rev_args = _rev_list_args(request, repo)
+        if request.mode == "range":
+            base = range_base(repo, rev_args[0])
+            baseline = _trusted_baseline(request, repo, root, [[base] if base else []])
+        else:
+            baseline = _baseline(request, root)
+        return _scan_commits(request, repo, rev_args, baseline, detector)
+    return scan(_source(request, root), request.mode, _baseline(request, root), detector)
 
 
 def _rev_list_args(request: ScanRequest, root: Path) -> list[str]:
@@ -71,23 +85,33 @@ def _rev_list_args(request: ScanRequest, root: Path) -> list[str]:
     return [spec]
 
 
-def _scan_push(request: ScanRequest, baseline: Baseline) -> ScanResult:
+def _scan_push(request: ScanRequest, root: Path | None, detector: Detector) -> ScanResult:
     """The commits a push sends (pre-push) or brings (pre-receive), each scanned once."""
     from leakstop.sources import push
 
     stdin = request.stdin if request.stdin is not None else sys.stdin
     repo = push.git_directory(request.cwd)
     if request.mode == "pre-receive":
-        plan = push.received_commits(repo, push.pre_receive_input(stdin))
+        updates = push.pre_receive_input(stdin)
+        plan = push.received_commits(repo, updates)
+        # The server's current value of each ref; a new ref: the default branch.
+        sides = [[u.old] if not u.creates else ["HEAD"] for u in updates if not u.deletes]
     else:
         environ = request.environ if request.environ is not None else os.environ
         updates, remote = push.pre_push_input(request.remote, stdin, environ)
         plan = push.pushed_commits(repo, updates, remote)
+        # What the remote has: the ref's current tip there, else (a new ref, or a tip this
+        # clone lacks) the remote's default branch as last fetched.
+        default = [f"refs/remotes/{remote}/HEAD"] if remote else []
+        sides = [([u.old] if not u.creates else []) + default for u in updates if not u.deletes]
     if request.note is not None:
         for remark in plan.notes:
             request.note(remark)
+    baseline = _trusted_baseline(request, repo, root, sides)
     # Both hooks check the same thing, the commits being pushed: one report mode for both.
-    result = _scan_commits(request, repo, [], baseline, commits=plan.commits, mode="pre-push")
+    result = _scan_commits(
+        request, repo, [], baseline, detector, commits=plan.commits, mode="pre-push"
+    )
     if plan.commits and result.stats.commits == 0:
         raise LeakstopError(
             f"git showed none of the {len(plan.commits)} pushed commit(s); refusing to pass "
@@ -101,6 +125,7 @@ def _scan_commits(
     root: Path,
     rev_args: list[str],
     baseline: Baseline,
+    detector: Detector,
     commits: Sequence[str] | None = None,
     mode: str | None = None,
 ) -> ScanResult:
@@ -110,7 +135,7 @@ def _scan_commits(
     scanned = scan_revisions(
         root,
         rev_args,
-        Detector(all_rules()),
+        detector,
         jobs=request.jobs,
         max_bytes=request.max_bytes,
         progress=terminal_progress() if request.progress else None,
@@ -145,6 +170,7 @@ def _source(request: ScanRequest, root: Path | None) -> Iterable[Block | Skipped
 
 
 def _baseline(request: ScanRequest, root: Path | None) -> Baseline:
+    """The checkout's own baseline (files, staged, history: the owner's repository)."""
     if not request.use_baseline:
         return Baseline.empty()
     if request.baseline is not None:
@@ -156,3 +182,25 @@ def _baseline(request: ScanRequest, root: Path | None) -> Baseline:
         return Baseline.load(path)
     default = (root or request.cwd) / DEFAULT_NAME
     return Baseline.load(default) if default.is_file() else Baseline.empty()
+
+
+def _trusted_baseline(
+    request: ScanRequest, repo: Path, root: Path | None, sides: list[list[str]]
+) -> Baseline:
+    """For new commits: an operator's `--baseline` outside the work tree as given; otherwise
+    the baseline (the default one, or the `--baseline` path inside the work tree) as it is on
+    the trusted side, never as the scanned commits or their checkout have it."""
+    if not request.use_baseline:
+        return Baseline.empty()
+    path = DEFAULT_NAME
+    if request.baseline is not None:
+        inside = path_in_work_tree(root, request.cwd, request.baseline)
+        if inside is None:
+            return _baseline(request, root)
+        path = inside
+    baseline = trusted_baseline(repo, sides, path, request.note, named=request.baseline is not None)
+    operator = repo / DEFAULT_NAME
+    if request.baseline is None and root is None and operator.is_file():
+        # A server's bare repository: its own directory is the administrator's, not a pusher's.
+        baseline = baseline | Baseline.load(operator)
+    return baseline

@@ -43,9 +43,15 @@ def _click_main(args: list[str]) -> Any:
     except click.exceptions.Abort:
         click.echo("leakstop: aborted", err=True)
         sys.exit(2)
+    except click.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `leakstop`: the help is the answer
+            exc.show()
+            sys.exit(2)
+        # One line for the problem, one for where help is (not click's four-line block).
+        command = exc.ctx.command_path if exc.ctx is not None else "leakstop"
+        _error(f"leakstop: error: {_one_line(exc.format_message())}\nTry '{command} --help'.")
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
+        _error(f"leakstop: error: {_one_line(exc.format_message())}")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
 
@@ -66,6 +72,12 @@ def _guarded(run: Callable[[], Any]) -> Any:
             f"leakstop: internal error ({type(exc).__name__}); rerun with LEAKSTOP_DEBUG=1 "
             "for details and report it"
         )
+
+
+def _one_line(message: str) -> str:
+    from leakstop.report.printable import printable
+
+    return printable(" ".join(message.split()))
 
 
 def _error(message: str) -> None:

@@ -47,9 +47,19 @@ from leakstop.report import FORMATS
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
-    help="detect-secrets baseline of accepted findings [default: .secrets.baseline if present].",
+    help="detect-secrets baseline of accepted findings [default: .secrets.baseline if "
+    "present]. For --range, --pre-push and --pre-receive it is read as it is on the trusted "
+    "side (the range's base, the remote's or server's current tip), unless FILE is outside "
+    "the repository.",
 )
 @click.option("--no-baseline", is_flag=True, help="Ignore any baseline.")
+@click.option(
+    "--trust-pragmas/--no-trust-pragmas",
+    default=None,
+    help="Whether `pragma: allowlist secret` comments in the scanned text suppress findings "
+    "[default: $LEAKSTOP_TRUST_PRAGMAS, else yes, except for --range, --pre-push and "
+    "--pre-receive, where the commits judged could add their own pragmas].",
+)
 @triage_options("Regenerate each distinct live key at its provider.")
 @max_file_size_option("files")
 def scan_command(
@@ -64,6 +74,7 @@ def scan_command(
     output: str | None,
     baseline: str | None,
     no_baseline: bool,
+    trust_pragmas: bool | None,
     verify: bool,
     rotate: bool,
     yes: bool,
@@ -111,6 +122,7 @@ def scan_command(
         max_bytes=max_file_size,
         remote=remote,
         note=lambda remark: click.echo(f"leakstop: {remark}", err=True),
+        trust_pragmas=trust_pragmas,
     )
     result = run(request)
     if (verify or rotate) and result.findings:

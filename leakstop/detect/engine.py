@@ -66,10 +66,14 @@ class _Candidate:
 
 
 class Detector:
-    """Runs a fixed set of rules; build it once and reuse it for every block."""
+    """Runs a fixed set of rules; build it once and reuse it for every block.
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    `pragmas=False` ignores inline allowlist comments: where the scanned text is what is being
+    judged (a push), a comment in it must not be able to wave its own key through."""
+
+    def __init__(self, rules: Sequence[Rule], pragmas: bool = True) -> None:
         self.rules = tuple(rules)
+        self.pragmas = pragmas
 
     def scan(self, block: Block) -> list[Hit]:
         text = block.text
@@ -80,7 +84,7 @@ class Detector:
         if not candidates:
             return []
         candidates.sort(key=lambda c: c.start)
-        return _confirm(block, candidates)
+        return _confirm(block, candidates, self.pragmas)
 
 
 def _rule_applies(rule: Rule, path: str, text: str) -> bool:
@@ -188,7 +192,7 @@ class _Lines:
         return self._allowlisted
 
 
-def _confirm(block: Block, candidates: Sequence[_Candidate]) -> list[Hit]:
+def _confirm(block: Block, candidates: Sequence[_Candidate], pragmas: bool) -> list[Hit]:
     text = block.text
     lines = _Lines(text, block.first_line, block.path)
     seen: set[tuple[int, str]] = set()
@@ -208,7 +212,7 @@ def _confirm(block: Block, candidates: Sequence[_Candidate]) -> list[Hit]:
             continue
         if rule.exclude_context and _excluded(rule, text, cand, lines):
             continue
-        if is_placeholder(secret[len(rule.prefix) :]) or lines.allowlisted:
+        if is_placeholder(secret[len(rule.prefix) :]) or (pragmas and lines.allowlisted):
             continue
         seen.add((lines.number, secret))
         hits.append(Hit(rule, secret, lines.number, cand.start - lines.start + 1))

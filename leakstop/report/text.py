@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leakstop.findings import ScanResult
+from leakstop.report.printable import printable
 
 _WHERE = {
     "files": "the scanned files",
@@ -12,6 +13,15 @@ _WHERE = {
     "history": "the repository's history",
 }
 _BLOCKED = {"staged": " The commit is blocked.", "pre-push": " The push is blocked."}
+_OWN_HINT = (
+    "  3. Not a real key? End the line with `# pragma: allowlist secret`, or accept it",
+    "     in .secrets.baseline (`leakstop init`, then `leakstop audit`).",
+)
+# New commits cannot accept their own keys (docs/security.md): the hint says where it counts.
+_JUDGED_HINT = (
+    "  3. Not a real key? Accept it in .secrets.baseline on the target branch first; a",
+    "     baseline entry or pragma in these commits does not count (docs/security.md).",
+)
 
 
 def render(result: ScanResult) -> str:
@@ -31,9 +41,9 @@ def render(result: ScanResult) -> str:
         )
         out.append("")
         for f in findings:
-            where = f"{f.file}:{f.line}:{f.column}"
+            where = f"{printable(f.file)}:{f.line}:{f.column}"
             commit = (
-                f" (commit {f.commit.sha[:12]}, {f.commit.author}, {f.commit.date})"
+                f" (commit {f.commit.sha[:12]}, {printable(f.commit.author)}, {f.commit.date})"
                 if (f.commit)
                 else ""
             )
@@ -49,14 +59,13 @@ def render(result: ScanResult) -> str:
     if result.skipped:
         out.append("")
         out.append(f"Not scanned ({len(result.skipped)}):")
-        out.extend(f"  {s.file}: {s.reason}" for s in result.skipped)
+        out.extend(f"  {printable(s.file)}: {printable(s.reason)}" for s in result.skipped)
     if findings:
         out += [
             "",
             "What to do:",
             "  1. Take the key out of the file: read it from the environment or a secret manager.",
             "  2. A key that was ever pushed or shared is leaked: rotate it as shown above.",
-            "  3. Not a real key? End the line with `# pragma: allowlist secret`, or accept it",
-            "     in .secrets.baseline (`leakstop init`, then `leakstop audit`).",
+            *(_JUDGED_HINT if mode in ("range", "pre-push") else _OWN_HINT),
         ]
     return "\n".join(out) + "\n"

@@ -3,6 +3,10 @@
 Matching is on (file, hashed_secret), as detect-secrets-hook matches: a moved line stays
 known, a different key on a known line is new. Leakstop only reads the baseline; it never
 rewrites it (line-number churn in baselines is what users of other hooks complain about).
+
+An entry that an audit marked as a real secret (`"is_secret": true`) is not an accepted
+finding but a confirmed leak: it never suppresses anything. Only entries without a verdict or
+marked false positives (`"is_secret": false`) do.
 """
 
 from __future__ import annotations
@@ -17,13 +21,21 @@ DEFAULT_NAME = ".secrets.baseline"
 
 class Baseline:
     def __init__(self, known: set[tuple[str, str]]) -> None:
-        self._known = known
+        self._known = frozenset(known)
 
     def __len__(self) -> int:
         return len(self._known)
 
     def accepts(self, file: str, hashed: str) -> bool:
         return (normalize_path(file), hashed) in self._known
+
+    def __and__(self, other: Baseline) -> Baseline:
+        """What both baselines accept (several trusted sides must all agree)."""
+        return Baseline(set(self._known & other._known))
+
+    def __or__(self, other: Baseline) -> Baseline:
+        """What either accepts (an operator's file next to a branch's baseline)."""
+        return Baseline(set(self._known | other._known))
 
     @classmethod
     def empty(cls) -> Baseline:
@@ -32,22 +44,38 @@ class Baseline:
     @classmethod
     def load(cls, path: Path) -> Baseline:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = path.read_bytes()
         except OSError as exc:
             raise LeakstopError(f"cannot read baseline {path}: {exc.strerror}") from None
+        return cls.parse(data, str(path))
+
+    @classmethod
+    def parse(cls, data: bytes, name: str) -> Baseline:
+        """A baseline from its bytes; `name` says where they came from, for errors."""
+        try:
+            parsed = json.loads(data.decode("utf-8"))
         except (ValueError, RecursionError) as exc:  # bad UTF-8, bad JSON, absurd nesting
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise LeakstopError(f"baseline {path} is not valid JSON ({reason})") from None
-        results = data.get("results") if isinstance(data, dict) else None
+            raise LeakstopError(f"baseline {name} is not valid JSON ({reason})") from None
+        results = parsed.get("results") if isinstance(parsed, dict) else None
         if not isinstance(results, dict):
-            raise LeakstopError(f"baseline {path} has no 'results' object")
+            raise LeakstopError(f"baseline {name} has no 'results' object")
         known: set[tuple[str, str]] = set()
         for filename, entries in results.items():
             for entry in entries if isinstance(entries, list) else []:
-                hashed = entry.get("hashed_secret") if isinstance(entry, dict) else None
+                if not isinstance(entry, dict) or not _accepted(entry):
+                    continue
+                hashed = entry.get("hashed_secret")
                 if isinstance(hashed, str):
                     known.add((normalize_path(filename), hashed))
         return cls(known)
+
+
+def _accepted(entry: dict[str, object]) -> bool:
+    """No audit verdict, or "false positive". `true` (or any value that is not plainly
+    false: `"true"`, `1`) means a real secret, which is reported, not accepted."""
+    verdict = entry.get("is_secret")
+    return verdict is None or verdict is False
 
 
 def normalize_path(name: str) -> str:
