@@ -501,3 +501,34 @@ def test_detect_secrets_without_leakstop_says_so_in_one_line(repo: Repo, run_cli
         assert "leakstop is not importable here" in ran.stderr
         assert "install leakstop where detect-secrets runs" in ran.stderr
         assert_no_leak([ran.stdout, ran.stderr], [key])
+
+
+def _yaml_blocks(markdown: Path) -> list[Any]:
+    text = markdown.read_text(encoding="utf-8")
+    return [
+        yaml.safe_load(block)
+        for block in text.split("```yaml\n")[1:]
+        for block in [block.split("```")[0]]
+    ]
+
+
+@pytest.mark.parametrize("remote", [False, True])
+def test_documented_snippets_are_what_init_writes(repo: Repo, run_cli: Any, remote: bool) -> None:
+    """The README (and docs/pre-push.md) show the configuration init writes, so the snippet
+    a user copies is the one the commit-and-push test above proves."""
+    project = Path(__file__).resolve().parent.parent
+    assert (
+        run_cli(["init", "--no-baseline", *(["--remote"] if remote else [])], repo.path).code == 0
+    )
+    written = yaml.safe_load((repo.path / CONFIG).read_text(encoding="utf-8"))
+    documented = [
+        block
+        for doc in (project / "README.md", project / "docs" / "pre-push.md")
+        for block in _yaml_blocks(doc)
+        if isinstance(block, dict) and "repos" in block and "steps" not in block
+    ]
+    wanted = written["repos"]
+    matching = [block for block in documented if block["repos"] == wanted]
+    assert matching, f"no documented snippet equals what `init{' --remote' * remote}` writes"
+    if not remote:
+        assert matching[0].get("default_install_hook_types") == ["pre-commit", "pre-push"]
