@@ -80,6 +80,11 @@ def test_fresh_repository_gets_plugin_baseline_and_hook(repo: Repo, run_cli: Any
     assert all(hook["language"] == "system" for hook in hooks.values())
     assert "`pre-commit install --hook-type pre-commit --hook-type pre-push`" in outcome.out
 
+    before = snapshot(repo)
+    again = run_cli(["init"], repo.path)
+    assert snapshot(repo) == before  # byte for byte
+    assert again.out.count("unchanged") == 3
+
 
 def test_remote_option_pins_the_published_repository(repo: Repo, run_cli: Any) -> None:
     outcome = run_cli(["init", "--remote", "--no-baseline"], repo.path)
