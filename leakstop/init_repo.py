@@ -23,6 +23,7 @@ from typing import Any
 from leakstop import __version__, git
 from leakstop.errors import LeakstopError
 from leakstop.suppress.baseline import DEFAULT_NAME
+from leakstop.textfile import read_text, write_text
 
 PRE_COMMIT_FILE = ".pre-commit-config.yaml"
 COMMIT_HOOK = "leakstop"
@@ -280,29 +281,3 @@ def _hook_steps(remote: bool) -> list[str]:
                 " or install it with `pipx install leakstop`"
             )
     return lines
-
-
-def read_text(path: Path) -> str | None:
-    """The file's text with its line endings as they are (a CRLF config stays CRLF)."""
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
-    except UnicodeDecodeError:
-        raise LeakstopError(f"cannot read {path.name}: not UTF-8 text") from None
-    except OSError as exc:
-        raise LeakstopError(f"cannot read {path.name}: {exc.strerror}") from None
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write through a temporary file, so an interrupted run never leaves half a file."""
-    tmp = path.with_name(path.name + ".leakstop-tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise LeakstopError(f"cannot write {path.name}: {exc.strerror}") from None

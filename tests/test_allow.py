@@ -209,3 +209,16 @@ def test_stock_detect_secrets_hook_accepts_the_same_key(
     assert run_cli(["allow", "cfg.py:2", "-m", "fixture"], repo.path, keys=keys).code == 0
     ran = run_hook()
     assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+def test_when_detect_secrets_cannot_be_asked_it_says_so(
+    repo: Repo, run_cli: Any, keys: list[str]
+) -> None:
+    repo.stage("cfg.py", f'A = "{keys[0]}"\n')
+    broken = {"version": "1.5.0", "plugins_used": [{"name": "NoSuchDetector"}], "results": {}}
+    repo.write(BASELINE, json.dumps(broken))
+    outcome = run_cli(["allow", "cfg.py:1", "-m", "fixture"], repo.path, keys=keys)
+    assert outcome.code == 0, outcome.err
+    assert "detect-secrets' own plugins could not be asked" in outcome.out
+    assert [e["type"] for e in results(repo)["cfg.py"]] == ["Syncline User API Key"]
+    assert found(run_cli, repo, keys) == set()

@@ -53,4 +53,9 @@ def allow_command(
     others = [a.type for a in done.added if a.type != done.finding.rule.title]
     if others:
         click.echo(f"           also for detect-secrets' {', '.join(others)} (same key)")
+    if not done.stock_checked:
+        click.echo(
+            "note       detect-secrets' own plugins could not be asked about this key: "
+            "detect-secrets-hook may still report it under another type"
+        )
     click.echo(f"next       commit {done.baseline}")

@@ -18,8 +18,8 @@ from typing import Any
 from leakstop import git
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding
-from leakstop.init_repo import read_text, write_text
 from leakstop.suppress.baseline import DEFAULT_NAME, normalize_path
+from leakstop.textfile import read_text, write_text
 
 _PLACE = re.compile(r"^(?P<file>.+?):(?P<line>\d+)(?::(?P<column>\d+))?$")
 _HASH = re.compile(r"^[0-9a-fA-F]{6,40}$")
@@ -58,6 +58,9 @@ class Allowed:
     key on that line (so detect-secrets-hook accepts it too). Empty: it was accepted already."""
     baseline: str
     created: bool
+    stock_checked: bool = True
+    """False when detect-secrets' own plugins could not be asked about the key (the entry
+    then covers leakstop's type only)."""
 
 
 def parse_place(spec: str) -> Place:
@@ -80,7 +83,8 @@ def allow(
     path, data, created = _load(root, cwd, baseline)
     by = _author(root)
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-    types = [finding.rule.title, *_detect_secrets_types(root, finding, data)]
+    stock = _detect_secrets_types(root, finding, data)
+    types = [finding.rule.title, *(stock or [])]
     entries = data["results"].setdefault(finding.file, [])
     known = {(e.get("type"), e.get("hashed_secret")) for e in entries if isinstance(e, dict)}
     added = []
@@ -106,7 +110,7 @@ def allow(
         _write_plugin_file(root)
     if added or created:
         _save(path, data)
-    return Allowed(finding, tuple(added), _shown(path, root), created)
+    return Allowed(finding, tuple(added), _shown(path, root), created, stock is not None)
 
 
 def listed(cwd: Path, baseline: Path | None = None) -> list[Acceptance]:
@@ -213,9 +217,10 @@ def _repo_name(cwd: Path, root: Path, file: str) -> str:
         raise LeakstopError(f"{file} is outside the repository") from None
 
 
-def _detect_secrets_types(root: Path, finding: Finding, data: dict[str, Any]) -> list[str]:
-    """The stock detect-secrets plugins of the baseline that report the same key on the same
-    line (a high-entropy string, a keyword), so that detect-secrets-hook accepts it too."""
+def _detect_secrets_types(root: Path, finding: Finding, data: dict[str, Any]) -> list[str] | None:
+    """The types the baseline's stock detect-secrets plugins give the same key on the same
+    line (a high-entropy string, a keyword), so that detect-secrets-hook accepts it too;
+    None when detect-secrets could not be asked."""
     from detect_secrets.core.secrets_collection import SecretsCollection
     from detect_secrets.settings import transient_settings
 
@@ -225,8 +230,8 @@ def _detect_secrets_types(root: Path, finding: Finding, data: dict[str, Any]) ->
     try:
         with transient_settings({"plugins_used": stock, "filters_used": []}):
             collection.scan_file(finding.file)
-    except Exception:  # a stock plugin's quirk must not stop the acceptance itself
-        return []
+    except Exception:  # a stock plugin's quirk must not stop the acceptance itself (said)
+        return None
     return sorted(
         secret.type
         for _, secret in collection
