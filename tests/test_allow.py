@@ -157,6 +157,7 @@ def test_two_keys_on_one_line_need_a_column(repo: Repo, run_cli: Any, keys: list
         (["allow", "cfg.py:2", "-m", "x"], "no finding at cfg.py:2"),
         (["allow", "cfg.py", "-m", "x"], "expected FILE:LINE"),
         (["allow", "nope.py:1", "-m", "x"], "no such file: nope.py"),
+        (["allow", ".git:1", "-m", "x"], "not a file: .git"),
         (["allow", "cfg.py:1"], "--reason is required"),
         (["allow", "cfg.py:1", "-m", "  "], "--reason is required"),
         (["allow"], "exactly one of"),

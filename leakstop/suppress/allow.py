@@ -203,7 +203,8 @@ def _findings(cwd: Path, place: Place) -> list[Finding]:
 
     target = cwd / place.file
     if not target.is_file():
-        raise LeakstopError(f"no such file: {place.file}")
+        what = "not a file" if target.exists() else "no such file"
+        raise LeakstopError(f"{what}: {place.file}")
     # Without the baseline: a key already accepted is still the key at that place.
     result = run(ScanRequest(cwd=cwd, paths=(place.file,), use_baseline=False))
     return [f for f in result.findings if f.line == place.line]
