@@ -212,12 +212,12 @@ def test_pre_push_script_chained_behind_pre_commit_sees_every_ref(
 # -- the CI templates' scan scripts ---------------------------------------------------------
 
 
-def _ci_env(tmp_path: Path, **values: str) -> dict[str, str]:
+def ci_env(tmp_path: Path, **values: str) -> dict[str, str]:
     path = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
     return {**os.environ, "PATH": path, "GITHUB_OUTPUT": str(tmp_path / "output"), **values}
 
 
-def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     # As GitHub's and GitLab's runners start bash: errexit and pipefail on.
     return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
@@ -236,6 +236,10 @@ def _github_steps() -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def published(repo: Repo, tmp_path: Path) -> Repo:
+    return publish_history(repo, tmp_path)
+
+
+def publish_history(repo: Repo, tmp_path: Path) -> Repo:
     """A developer repository whose `origin` has main = root, then a commit carrying a key
     that went out unchecked long ago (it must not be reported again)."""
     with_origin(repo, tmp_path)
@@ -246,7 +250,7 @@ def published(repo: Repo, tmp_path: Path) -> Repo:
     return repo
 
 
-def _checkout(repo: Repo, tmp_path: Path, name: str, *options: str) -> Path:
+def ci_checkout(repo: Repo, tmp_path: Path, name: str, *options: str) -> Path:
     """A fresh clone of `repo`'s origin, as a CI runner would make it."""
     bare = repo.git("remote", "get-url", "origin").strip()
     target = tmp_path / name
@@ -260,12 +264,12 @@ def _github_scan(
     """Run the workflow's scan step on a full clone; (status output, SARIF log or None)."""
     step = _github_steps()["scan"]
     assert step["shell"] == "bash"
-    clone = _checkout(repo, tmp_path, name)
+    clone = ci_checkout(repo, tmp_path, name)
     values = {var: "" for var in step["env"]}
     values.update(event)
-    env = _ci_env(tmp_path, **values)
+    env = ci_env(tmp_path, **values)
     Path(env["GITHUB_OUTPUT"]).write_text("")
-    ran = _bash(step["run"], clone, env)
+    ran = run_bash(step["run"], clone, env)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     output = dict(
         line.split("=", 1) for line in Path(env["GITHUB_OUTPUT"]).read_text().splitlines()
@@ -274,7 +278,7 @@ def _github_scan(
     return output["status"], (json.loads(sarif.read_text()) if sarif.exists() else None)
 
 
-def _results(sarif: dict[str, Any] | None) -> list[str]:
+def sarif_uris(sarif: dict[str, Any] | None) -> list[str]:
     assert sarif is not None
     return [
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
@@ -292,7 +296,7 @@ def test_github_workflow_push_events(published: Repo, tmp_path: Path) -> None:
     push = {"EVENT": "push", "REF": "refs/heads/main"}
     status, sarif = _github_scan(repo, tmp_path, "gh1", **push, BEFORE=before, AFTER=bad)
     assert status == "1"
-    assert _results(sarif) == ["k.txt"]
+    assert sarif_uris(sarif) == ["k.txt"]
 
     # A new branch: only what no other branch has (main's keys are not its commits).
     repo.git("checkout", "-q", "-b", "feature")
@@ -301,7 +305,7 @@ def test_github_workflow_push_events(published: Repo, tmp_path: Path) -> None:
     new_branch = {"EVENT": "push", "REF": "refs/heads/feature", "BEFORE": ZERO}
     status, sarif = _github_scan(repo, tmp_path, "gh2", **new_branch, AFTER=clean)
     assert status == "0"
-    assert _results(sarif) == []
+    assert sarif_uris(sarif) == []
 
     # A force push: what is new since the old tip, which no branch has any more.
     repo.git("reset", "-q", "--hard", "HEAD~1")
@@ -311,7 +315,7 @@ def test_github_workflow_push_events(published: Repo, tmp_path: Path) -> None:
     forced = {"EVENT": "push", "REF": "refs/heads/feature", "BEFORE": clean}
     status, sarif = _github_scan(repo, tmp_path, "gh3", **forced, AFTER=bad2)
     assert status == "1"
-    assert _results(sarif) == ["d.txt"]
+    assert sarif_uris(sarif) == ["d.txt"]
 
     deleted = {"EVENT": "push", "REF": "refs/heads/gone", "BEFORE": clean, "AFTER": ZERO}
     assert _github_scan(repo, tmp_path, "gh4", **deleted) == ("0", None)
@@ -327,11 +331,11 @@ def test_github_workflow_pull_request_and_other_events(published: Repo, tmp_path
     pull = {"EVENT": "pull_request", "BASE": base, "HEAD": head}
     status, sarif = _github_scan(repo, tmp_path, "pr", **pull)
     assert status == "1"
-    assert _results(sarif) == ["cfg.env"]
+    assert sarif_uris(sarif) == ["cfg.env"]
 
     status, sarif = _github_scan(repo, tmp_path, "all", EVENT="workflow_dispatch")
     assert status == "1"
-    assert sorted(_results(sarif)) == ["cfg.env", "old.txt"]
+    assert sorted(sarif_uris(sarif)) == ["cfg.env", "old.txt"]
 
 
 def test_github_workflow_fails_the_job_after_the_upload(tmp_path: Path) -> None:
@@ -345,7 +349,7 @@ def test_github_workflow_fails_the_job_after_the_upload(tmp_path: Path) -> None:
     checkout = next(s for s in steps.values() if str(s.get("uses")).startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     for status, message in (("1", "found API keys"), ("2", "could not scan")):
-        ran = _bash(steps[fail]["run"], tmp_path, _ci_env(tmp_path, STATUS=status))
+        ran = run_bash(steps[fail]["run"], tmp_path, ci_env(tmp_path, STATUS=status))
         assert ran.returncode == 1
         assert f"::error::leakstop {message}" in ran.stdout
 
@@ -358,9 +362,9 @@ def _gitlab_script() -> str:
 
 def _gitlab_run(repo: Repo, tmp_path: Path, name: str, branch: str, **ci: str) -> Any:
     # The runner fetches the pipeline's own branch only, and checks out a detached HEAD.
-    clone = _checkout(repo, tmp_path, name, "--single-branch", "--branch", branch)
+    clone = ci_checkout(repo, tmp_path, name, "--single-branch", "--branch", branch)
     subprocess.run(["git", "checkout", "-q", "--detach", ci["CI_COMMIT_SHA"]], cwd=clone)
-    return _bash(_gitlab_script(), clone, _ci_env(tmp_path, **ci))
+    return run_bash(_gitlab_script(), clone, ci_env(tmp_path, **ci))
 
 
 def test_gitlab_job_pushes_and_merge_requests(published: Repo, tmp_path: Path) -> None:

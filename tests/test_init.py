@@ -18,7 +18,7 @@ from leakstop import __version__
 from leakstop.plugin.detectors import DETECTORS
 from leakstop.plugin.filters import STOCK_REPLACEMENTS
 from leakstop.plugin.wiring import PLUGIN_FILE, PLUGIN_FILE_TEXT, PLUGIN_PATH
-from tests.conftest import Repo
+from tests.conftest import Repo, assert_no_leak
 from tests.keys import new_key
 
 BASELINE = ".secrets.baseline"
@@ -69,14 +69,59 @@ def test_fresh_repository_gets_plugin_baseline_and_hook(repo: Repo, run_cli: Any
     assert "detect_secrets.filters.heuristic.is_templated_secret" in paths
 
     config = yaml.safe_load((repo.path / CONFIG).read_text(encoding="utf-8"))
+    assert config["default_install_hook_types"] == ["pre-commit", "pre-push"]
+    [local] = config["repos"]
+    assert local["repo"] == "local"
+    hooks = {hook["id"]: hook for hook in local["hooks"]}
+    assert hooks["leakstop"]["entry"] == "leakstop scan --staged"
+    assert hooks["leakstop"]["stages"] == ["pre-commit"]
+    assert hooks["leakstop-push"]["entry"] == "leakstop scan --pre-push"
+    assert hooks["leakstop-push"]["stages"] == ["pre-push"]
+    assert all(hook["language"] == "system" for hook in hooks.values())
+    assert "`pre-commit install --hook-type pre-commit --hook-type pre-push`" in outcome.out
+
+    before = snapshot(repo)
+    again = run_cli(["init"], repo.path)
+    assert snapshot(repo) == before  # byte for byte
+    assert again.out.count("unchanged") == 3
+
+
+def test_remote_option_pins_the_published_repository(repo: Repo, run_cli: Any) -> None:
+    outcome = run_cli(["init", "--remote", "--no-baseline"], repo.path)
+    assert outcome.code == 0, outcome.err
+    config = yaml.safe_load((repo.path / CONFIG).read_text(encoding="utf-8"))
     assert config["repos"] == [
         {
             "repo": "https://github.com/leakstop/leakstop",
             "rev": f"v{__version__}",
-            "hooks": [{"id": "leakstop"}],
+            "hooks": [{"id": "leakstop"}, {"id": "leakstop-push"}],
         }
     ]
-    assert "pre-commit install" in outcome.out
+    assert __version__ == "0.1.0"  # README and docs name the tag v0.1.0
+    # The published hooks must be the ones .pre-commit-hooks.yaml defines.
+    published = yaml.safe_load(
+        (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text()
+    )
+    assert {hook["id"] for hook in published} == {"leakstop", "leakstop-push"}
+    assert run_cli(["init", "--remote", "--local-hook"], repo.path).code == 2
+
+
+def test_without_pre_commit_or_leakstop_on_path_it_says_what_to_install(
+    repo: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    git_exe = shutil.which("git")
+    assert git_exe
+    (bin_dir / "git").symlink_to(git_exe)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    outcome = run_cli(["init"], repo.path)
+    assert outcome.code == 0, outcome.err
+    assert "missing    pre-commit is not installed here" in outcome.out
+    assert "pipx install pre-commit" in outcome.out
+    assert "the hooks run `leakstop` from PATH, and PATH has none" in outcome.out
+    assert str(Path(sys.executable).parent) in outcome.out
+    assert (repo.path / CONFIG).is_file()
 
 
 def test_second_run_changes_nothing(repo: Repo, run_cli: Any) -> None:
@@ -230,7 +275,7 @@ ci:
 
 def test_hook_is_added_inside_repos_keeping_comments_and_keys(repo: Repo, run_cli: Any) -> None:
     repo.write(CONFIG, USER_CONFIG)
-    outcome = run_cli(["init", "--no-baseline"], repo.path)
+    outcome = run_cli(["init", "--no-baseline", "--remote"], repo.path)
     assert outcome.code == 0, outcome.err
     text = (repo.path / CONFIG).read_text(encoding="utf-8")
     assert text.startswith(USER_CONFIG.split("\nci:")[0].rstrip("\n"))
@@ -262,11 +307,12 @@ def test_hook_is_added_to_every_layout(
     repo: Repo, run_cli: Any, original: str, expected_repos: int
 ) -> None:
     repo.write(CONFIG, original)
-    assert run_cli(["init", "--no-baseline", "--local-hook"], repo.path).code == 0
+    assert run_cli(["init", "--no-baseline"], repo.path).code == 0
     text = (repo.path / CONFIG).read_bytes().decode("utf-8")
     config = yaml.safe_load(text)
     assert len(config["repos"]) == expected_repos
-    assert config["repos"][-1]["hooks"][0]["entry"] == "leakstop scan --staged"
+    entries = [hook["entry"] for hook in config["repos"][-1]["hooks"]]
+    assert entries == ["leakstop scan --staged", "leakstop scan --pre-push"]
     if "fail_fast" in original:
         assert config["fail_fast"] is True
     if "\r\n" in original:
@@ -304,15 +350,34 @@ def test_yaml_errors_never_quote_the_file(repo: Repo, run_cli: Any) -> None:
     assert outcome.code == 2
 
 
-def test_existing_leakstop_hook_is_left_alone(repo: Repo, run_cli: Any) -> None:
+def test_existing_leakstop_hooks_are_left_alone(repo: Repo, run_cli: Any) -> None:
     content = (
         "repos:\n  - repo: https://example.invalid/fork\n    rev: v1\n"
-        "    hooks:\n      - id: leakstop\n"
+        "    hooks:\n      - id: leakstop\n      - id: leakstop-push\n"
     )
     repo.write(CONFIG, content)
     outcome = run_cli(["init", "--no-baseline"], repo.path)
     assert "unchanged  .pre-commit-config.yaml: pre-commit config already runs" in outcome.out
     assert (repo.path / CONFIG).read_text(encoding="utf-8") == content
+
+
+@pytest.mark.parametrize("remote", [False, True])
+def test_only_the_missing_hook_is_added(repo: Repo, run_cli: Any, remote: bool) -> None:
+    content = (
+        "repos:\n  - repo: https://example.invalid/fork\n    rev: v1\n"
+        "    hooks:\n      - id: leakstop\n"
+    )
+    repo.write(CONFIG, content)
+    outcome = run_cli(["init", "--no-baseline", *(["--remote"] if remote else [])], repo.path)
+    assert outcome.code == 0, outcome.err
+    text = (repo.path / CONFIG).read_text(encoding="utf-8")
+    assert text.startswith(content)
+    added = yaml.safe_load(text)["repos"][1]
+    assert [hook["id"] for hook in added["hooks"]] == ["leakstop-push"]
+    assert added["repo"] == ("https://github.com/leakstop/leakstop" if remote else "local")
+    before = snapshot(repo)
+    assert run_cli(["init", "--no-baseline"], repo.path).code == 0
+    assert snapshot(repo) == before
 
 
 def test_unreadable_or_unwritable_files_are_one_line_errors(
@@ -350,24 +415,125 @@ def test_init_from_a_subdirectory_writes_at_the_root(repo: Repo, run_cli: Any) -
     assert not (sub / BASELINE).exists()
 
 
-def test_local_hook_blocks_a_real_commit(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
-    """The whole chain with the real pre-commit, offline: `init --local-hook`, install, commit."""
-    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
-    assert pre_commit, "pre-commit is a dev dependency and must be installed"
-    assert run_cli(["init", "--local-hook"], repo.path).code == 0
+def test_init_config_blocks_a_real_commit_and_push(
+    repo: Repo, run_cli: Any, tmp_path: Path
+) -> None:
+    """The whole chain with the real pre-commit, offline: `leakstop init`, the install
+    command it prints, then a real `git commit` and a real `git push` to a bare remote."""
+    from tests.test_pre_push import VENV_BIN, git_push, remote_tip, with_origin
+
+    with_origin(repo, tmp_path)
+    outcome = run_cli(["init"], repo.path)
+    assert outcome.code == 0, outcome.err
+    install = next(line for line in outcome.out.splitlines() if "pre-commit install" in line)
+    command = install.split("`")[1].split()
     repo.git("add", "-A")
     repo.commit("wire leakstop")
     env = {
         **os.environ,
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
+        "PATH": VENV_BIN + os.pathsep + os.environ["PATH"],
     }
-    subprocess.run([pre_commit, "install"], cwd=repo.path, check=True, capture_output=True, env=env)
-    key = new_key("ecgrid-api-key")
-    repo.stage("ecgrid.env", f"ECGRID_API_KEY={key}\n")
+    subprocess.run(command, cwd=repo.path, check=True, capture_output=True, env=env)
+    assert git_push(repo, "origin", "main", env=env).returncode == 0
+
+    keys = [new_key("ecgrid-api-key"), new_key("scrapebit-api-key")]
+    repo.stage("ecgrid.env", f"ECGRID_API_KEY={keys[0]}\n")
     refused = subprocess.run(
         ["git", "commit", "-m", "add key"], cwd=repo.path, capture_output=True, text=True, env=env
     )
     assert refused.returncode != 0
     assert "ECGrid API Key" in refused.stdout + refused.stderr
-    assert key not in refused.stdout + refused.stderr
+    assert_no_leak([refused.stdout, refused.stderr], keys)
+    assert repo.git("log", "--format=%s", "-1").strip() == "wire leakstop"
+
+    # A key committed past the commit hook is stopped at the push.
+    repo.git("rm", "-q", "--cached", "ecgrid.env")
+    repo.stage("sb.env", f"SB={keys[1]}\n")
+    repo.git("commit", "-q", "--no-verify", "-m", "skipped the hook")
+    bad = repo.git("rev-parse", "HEAD").strip()
+    pushed = git_push(repo, "origin", "main", env=env)
+    assert pushed.returncode != 0
+    assert "sb.env:1" in pushed.stdout + pushed.stderr
+    assert_no_leak([pushed.stdout, pushed.stderr], keys)
+    assert remote_tip(repo, "refs/heads/main") != bad
+
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.stage("sb.env", "SB=${SCRAPEBIT_KEY}\n")
+    committed = subprocess.run(
+        ["git", "commit", "-q", "-m", "from the environment"], cwd=repo.path, env=env
+    )
+    assert committed.returncode == 0
+    clean = repo.git("rev-parse", "HEAD").strip()
+    allowed = git_push(repo, "origin", "main", env=env)
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert remote_tip(repo, "refs/heads/main") == clean
+
+
+def _isolated_python(site: str, module: str) -> list[str]:
+    """A Python that imports `module` from `site` without processing site-packages' .pth
+    files, so the editable leakstop install is not importable (-I: nor is the cwd)."""
+    code = f"import sys; sys.path.insert(0, {site!r}); from {module} import main; sys.exit(main())"
+    return [sys.executable, "-I", "-S", "-c", code]
+
+
+def test_detect_secrets_without_leakstop_says_so_in_one_line(repo: Repo, run_cli: Any) -> None:
+    import detect_secrets
+
+    assert run_cli(["init", "--no-pre-commit"], repo.path).code == 0
+    key = new_key("syncline-user-key")
+    repo.stage("client.py", f'KEY = "{key}"\n')
+    site = str(Path(detect_secrets.__file__).parent.parent)
+    probe = subprocess.run(
+        [*_isolated_python(site, "detect_secrets.main")[:-1], "import leakstop"],
+        cwd=repo.path,
+        capture_output=True,
+    )
+    assert probe.returncode != 0  # the isolation works: leakstop cannot be imported there
+    for module, args in (
+        ("detect_secrets.main", ["scan", "--baseline", BASELINE]),
+        ("detect_secrets.pre_commit_hook", ["--baseline", BASELINE, "client.py"]),
+    ):
+        ran = subprocess.run(
+            [*_isolated_python(site, module), *args],
+            cwd=repo.path,
+            capture_output=True,
+            text=True,
+        )
+        assert ran.returncode != 0  # fail closed: never a pass without leakstop's detectors
+        assert "Traceback" not in ran.stderr
+        assert ran.stderr.count("\n") == 1, ran.stderr
+        assert "leakstop is not importable here" in ran.stderr
+        assert "install leakstop where detect-secrets runs" in ran.stderr
+        assert_no_leak([ran.stdout, ran.stderr], [key])
+
+
+def _yaml_blocks(markdown: Path) -> list[Any]:
+    text = markdown.read_text(encoding="utf-8")
+    return [
+        yaml.safe_load(block)
+        for block in text.split("```yaml\n")[1:]
+        for block in [block.split("```")[0]]
+    ]
+
+
+@pytest.mark.parametrize("remote", [False, True])
+def test_documented_snippets_are_what_init_writes(repo: Repo, run_cli: Any, remote: bool) -> None:
+    """The README (and docs/pre-push.md) show the configuration init writes, so the snippet
+    a user copies is the one the commit-and-push test above proves."""
+    project = Path(__file__).resolve().parent.parent
+    assert (
+        run_cli(["init", "--no-baseline", *(["--remote"] if remote else [])], repo.path).code == 0
+    )
+    written = yaml.safe_load((repo.path / CONFIG).read_text(encoding="utf-8"))
+    documented = [
+        block
+        for doc in (project / "README.md", project / "docs" / "pre-push.md")
+        for block in _yaml_blocks(doc)
+        if isinstance(block, dict) and "repos" in block and "steps" not in block
+    ]
+    wanted = written["repos"]
+    matching = [block for block in documented if block["repos"] == wanted]
+    assert matching, f"no documented snippet equals what `init{' --remote' * remote}` writes"
+    if not remote:
+        assert matching[0].get("default_install_hook_types") == ["pre-commit", "pre-push"]

@@ -935,7 +935,7 @@ def read_banner(stream: Any) -> tuple[str, dict[str, str]]:
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_simulate_command_prints_exports_and_stops_cleanly(stop: signal.Signals) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "leakstop", "simulate"],
+        [sys.executable, "-m", "leakstop", "simulate", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -945,8 +945,11 @@ def test_simulate_command_prints_exports_and_stops_cleanly(stop: signal.Signals)
         assert proc.stdout is not None
         url, exports = read_banner(proc.stdout)
         assert exports == {
-            f"LEAKSTOP_{name.upper()}_URL": f"{url}/{name}"
-            for name in ("electronhub", "syncline", "scrapebit", "ecgrid")
+            **{
+                f"LEAKSTOP_{name.upper()}_URL": f"{url}/{name}"
+                for name in ("electronhub", "syncline", "scrapebit", "ecgrid")
+            },
+            "LEAKSTOP_SIMULATOR_URL": url,
         }
         keys = exercise(exports)
         proc.send_signal(stop)

@@ -16,6 +16,7 @@ _COMMANDS = {
     "simulate": ("leakstop.cli.simulate", "simulate_command"),
     "rotate": ("leakstop.cli.rotate", "rotate_command"),
     "audit": ("leakstop.cli.audit", "audit_command"),
+    "allow": ("leakstop.cli.allow", "allow_command"),
     "sweep": ("leakstop.cli.sweep", "sweep_command"),
     "merge": ("leakstop.cli.merge", "merge_command"),
 }

@@ -11,18 +11,21 @@ import click
 @click.option("--no-baseline", is_flag=True, help="Leave .secrets.baseline alone.")
 @click.option("--no-pre-commit", is_flag=True, help="Leave .pre-commit-config.yaml alone.")
 @click.option(
-    "--local-hook",
+    "--remote",
     is_flag=True,
-    help="Hook that runs the leakstop on PATH (`repo: local`) instead of the published one.",
+    help="Hooks from the published repository, pinned (pre-commit installs leakstop itself; "
+    "needs network) instead of local hooks that run the leakstop on PATH.",
 )
-def init_command(no_baseline: bool, no_pre_commit: bool, local_hook: bool) -> None:
+@click.option("--local-hook", is_flag=True, hidden=True)  # the default now; kept for old scripts
+def init_command(no_baseline: bool, no_pre_commit: bool, remote: bool, local_hook: bool) -> None:
     """Wire leakstop into the repository here: the detect-secrets plugin file, leakstop's
-    plugins and filters in .secrets.baseline (no findings are added to it), and the pre-commit
-    hook. Safe to rerun: files that are already right are left unchanged."""
+    plugins and filters in .secrets.baseline (no findings are added to it), and the
+    `leakstop` (pre-commit) and `leakstop-push` (pre-push) hooks. Safe to rerun: files that
+    are already right are left unchanged."""
     from leakstop.init_repo import InitOptions, init
 
-    options = InitOptions(
-        baseline=not no_baseline, pre_commit=not no_pre_commit, local_hook=local_hook
-    )
+    if remote and local_hook:
+        raise click.UsageError("--remote and --local-hook exclude each other")
+    options = InitOptions(baseline=not no_baseline, pre_commit=not no_pre_commit, remote=remote)
     for line in init(Path.cwd(), options):
         click.echo(line)

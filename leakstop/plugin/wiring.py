@@ -22,17 +22,20 @@ PLUGIN_FILE_TEXT = '''\
 
 Written by `leakstop init`; .secrets.baseline names this file. detect-secrets loads custom
 plugins only by file path, so this file re-exports the detectors of the installed leakstop.
-detect-secrets must run where leakstop is importable: for the detect-secrets pre-commit hook,
-add `additional_dependencies: [leakstop]`.
+detect-secrets must run where leakstop is importable (for the detect-secrets pre-commit hook,
+add `additional_dependencies: [leakstop]`); elsewhere it stops with one line saying so.
 """
 
 try:
     from leakstop.plugin.detectors import *  # noqa: F403
-except ImportError as exc:  # fail closed: a scan without these detectors would pass keys
-    raise ImportError(
-        "leakstop is not installed where detect-secrets runs; install it there "
-        "(pre-commit: additional_dependencies: [leakstop])"
-    ) from exc
+except ImportError as exc:
+    # Fail closed (a scan without these detectors would pass keys), with one line rather
+    # than a traceback: exit status 1, the message on stderr.
+    raise SystemExit(
+        "detect-secrets: .secrets.baseline loads leakstop's detectors, but leakstop is not "
+        f"importable here ({exc}); install leakstop where detect-secrets runs "
+        "(pip install leakstop; pre-commit hook: additional_dependencies: [leakstop])"
+    ) from None
 '''
 
 _VERIFY_FILTER = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
