@@ -12,6 +12,7 @@ from leakstop.providers import get_provider
 from leakstop.rotation import delivery as deliveries
 from leakstop.rotation.apply import rotate_findings, terminal_confirm
 from leakstop.rotation.engine import Engine
+from leakstop.wording import a
 
 SUCCESS = ("rotated", "already_invalid", "dry_run")
 
@@ -32,7 +33,7 @@ def rotate_one(
     # The user names the provider, so context rules (ECGrid, Syncline sk_live_) need none.
     rule = next((r for r in provider.rules if r.pattern.fullmatch(key)), None)
     if rule is None:
-        raise LeakstopError(f"the key on stdin is not a {provider.title} key")
+        raise LeakstopError(f"the key on stdin is not {a(provider.title)} key")
     delivery = deliveries.parse(deliver_spec)
     delivery.preflight(git.repo_root(Path.cwd()))
     finding = Finding(rule=rule, file="<stdin>", line=0, column=0, secret=key)
