@@ -377,7 +377,7 @@ def test_rotate_command_input_errors(
     key = control.create_account("scrapebit", "live").key
     cases = [
         (["rotate", "--provider", "scrapebit", "--yes"], "", "no key on stdin"),
-        (["rotate", "--provider", "electronhub", "--yes"], key, "is not a ElectronHub key"),
+        (["rotate", "--provider", "electronhub", "--yes"], key, "is not an ElectronHub key"),
         (["rotate", "--provider", "nope", "--yes"], key, "unknown provider"),
         (["rotate", "--provider", "scrapebit"], key, "add --yes when not on a terminal"),
         (["rotate", "--provider", "scrapebit", "--deliver", "bogus"], key, "use file:DIR"),

@@ -21,6 +21,7 @@ from typing import Any
 from leakstop import __version__
 from leakstop.findings import ScanResult
 from leakstop.providers import all_providers, all_rules
+from leakstop.report import verdict
 
 Report = dict[str, Any]
 
@@ -74,6 +75,7 @@ background:#eceef3;color:var(--muted);white-space:nowrap}
 color:var(--good)}
 .badge.rot-rate_limited,.badge.rot-dry_run,.badge.empty{background:#fff1d6;color:var(--warn)}
 .reason{color:var(--bad);font-size:12px}
+.why{color:var(--muted);font-size:12px}
 .controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-bottom:10px}
 .controls input,.controls select{font:inherit;padding:5px 8px;border:1px solid #c9cdd9;
 border-radius:6px;background:#fff}
@@ -404,6 +406,7 @@ def _row(finding: Report, with_repo: bool, links: dict[str, str], titles: dict[s
     date_value = when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else ""
     date_shown = when.strftime("%Y-%m-%d %H:%M") if when else ""
     status = str(finding.get("verified") or "unchecked")
+    reason = verdict.reason_of(finding)
     rotation = finding.get("rotation") or {}
     rot_status = str(rotation.get("status", "")) if isinstance(rotation, dict) else ""
     rot_detail = str(rotation.get("detail", "")) if isinstance(rotation, dict) else ""
@@ -418,8 +421,11 @@ def _row(finding: Report, with_repo: bool, links: dict[str, str], titles: dict[s
         f'<td class="file"><code>{_e(finding.get("file"))}</code></td>',
         f'<td class="num">{_e(finding.get("line"))}</td>',
         f'<td class="key nw">{_e(finding.get("redacted"))}</td>',
-        f'<td data-v="{_e(status)}"><span class="badge {_e(status)}">'
-        f"{_e(_STATUS_TEXT.get(status, status))}</span></td>",
+        f'<td data-v="{_e(status)}"><span class="badge {_e(status)}"'
+        + (f' title="{_e(reason)}"' if reason else "")
+        + f">{_e(_STATUS_TEXT.get(status, status))}</span>"
+        + (f'<div class="why">{_e(reason)}</div>' if reason else "")
+        + "</td>",
         f'<td data-v="{_e(rot_status)}">'
         + (
             f'<span class="badge rot-{_e(rot_status)}" title="{_e(rot_detail)}">'

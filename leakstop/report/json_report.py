@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from leakstop.findings import Finding, ScanResult
+from leakstop.report import verdict
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
@@ -22,8 +23,7 @@ def finding_record(finding: Finding) -> dict[str, Any]:
     if finding.commit:
         record["author"] = finding.commit.author
         record["date"] = finding.commit.date
-    if finding.verified is not None:
-        record["verified"] = finding.verified
+    record |= verdict.fields(finding.verified, finding.verify_reason)
     if finding.rotation is not None:
         record["rotation"] = dict(finding.rotation)
     return record

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leakstop.findings import ScanResult
+from leakstop.report import verdict
 
 _WHERE = {
     "files": "the scanned files",
@@ -37,7 +38,8 @@ def render(result: ScanResult) -> str:
                 if (f.commit)
                 else ""
             )
-            status = f"  [{f.verified}]" if f.verified else ""
+            checked = verdict.label(f.verified, f.verify_reason)
+            status = f"  [{checked}]" if checked else ""
             out.append(f"  {where}  {f.rule.title}  {f.redacted}{commit}{status}")
             out.append(f"      {f.rule.guidance}")
             if f.rotation:
