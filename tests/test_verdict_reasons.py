@@ -113,8 +113,7 @@ def test_sweep_reports_carry_the_reason(
     swept.git("add", "a.env")
     swept.commit("add key")
     outcome = run_cli(
-        ["sweep", "r", "--cache", str(tmp_path / "cache"), "--verify", "--call-interval", "0"]
-        + ["--format", fmt],
+        ["sweep", "r", "--cache", str(tmp_path / "cache"), "--verify", "--format", fmt],
         tmp_path,
         keys=[key],
     )

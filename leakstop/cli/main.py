@@ -1,6 +1,6 @@
-"""The `leakstop` entry point: one exit-code policy for every command, and a click-free fast
-path for the exact call the pre-commit hook makes (`leakstop scan --staged`), where importing
-click would cost more than the scan itself."""
+"""The `leakstop` entry point: one exit-code policy for every command (the table is in
+leakstop/exit_codes.py), and a click-free fast path for the exact call the pre-commit hook
+makes (`leakstop scan --staged`), where importing click would cost more than the scan itself."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from leakstop.errors import LeakstopError
+from leakstop.exit_codes import ExitCode, for_findings
 
 _HOOK_CALL = ["scan", "--staged"]
 
@@ -30,7 +31,7 @@ def _scan_staged() -> None:
     result = run(ScanRequest(cwd=Path.cwd(), mode="staged", progress=True))
     sys.stdout.write(render(result, "text"))
     sys.stdout.flush()
-    sys.exit(1 if result.findings else 0)
+    sys.exit(for_findings(bool(result.findings)))
 
 
 def _click_main(args: list[str]) -> Any:
@@ -42,10 +43,10 @@ def _click_main(args: list[str]) -> Any:
         return cli.main(args=args, prog_name="leakstop", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("leakstop: aborted", err=True)
-        sys.exit(2)
+        sys.exit(ExitCode.USAGE)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(2)
+        sys.exit(ExitCode.USAGE)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
 
@@ -58,16 +59,17 @@ def _guarded(run: Callable[[], Any]) -> Any:
     except KeyboardInterrupt:
         _error("leakstop: interrupted")
     except BrokenPipeError:
-        sys.exit(2)
+        sys.exit(ExitCode.USAGE)
     except Exception as exc:  # never a traceback (it could quote a key); type name only
         if os.environ.get("LEAKSTOP_DEBUG"):
             raise
         _error(
             f"leakstop: internal error ({type(exc).__name__}); rerun with LEAKSTOP_DEBUG=1 "
-            "for details and report it"
+            "for details and report it",
+            ExitCode.INTERNAL,
         )
 
 
-def _error(message: str) -> None:
+def _error(message: str, code: ExitCode = ExitCode.USAGE) -> None:
     sys.stderr.write(message + "\n")
-    sys.exit(2)
+    sys.exit(code)

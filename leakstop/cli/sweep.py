@@ -132,6 +132,7 @@ def sweep_command(
             interval=call_interval,
             say=say,
         )
+    report.settle(result)
     write_report(render_report(result, fmt), output)
     finish(result, output, ignore_errors)
 
@@ -151,4 +152,7 @@ def finish(result: dict[str, object], output: str | None, ignore_errors: bool) -
     click.echo(summary, err=True)
     for repo in failed:
         click.echo(f"leakstop: not swept: {repo['repository']}: {repo['reason']}", err=True)
+    rotation = report.rotation_tally(result)
+    if rotation is not None:
+        click.echo(f"leakstop: rotation: {rotation.line()}", err=True)
     sys.exit(report.exit_code(result, ignore_errors))

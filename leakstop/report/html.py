@@ -22,6 +22,7 @@ from leakstop import __version__
 from leakstop.findings import ScanResult
 from leakstop.providers import all_providers, all_rules
 from leakstop.report import verdict
+from leakstop.wording import count
 
 Report = dict[str, Any]
 
@@ -33,6 +34,7 @@ _STATUS_TEXT = {
     "unknown": "unknown",
     "unchecked": "not checked",
 }
+_COMMIT_MODES = ("range", "pre-push", "history")
 _SHA = re.compile(r"^[0-9a-f]{7,64}$")
 
 _STYLE = """
@@ -184,11 +186,18 @@ def _subtitle(scan: Report, repositories: list[Report] | None) -> str:
     parts = []
     if scan.get("started"):
         parts.append(f"started {scan['started']}")
-    parts.append(f"{scan.get('commits', 0)} commits scanned")
+    commits = int(scan.get("commits") or 0)
     if repositories is not None:
+        # An incremental re-run scans only new commits: say so, and what all runs covered.
+        total = sum(int(r.get("commits") or 0) for r in repositories)
+        parts.append(f"{count(commits, 'commit')} scanned by this run, {total} in all")
         failed = sum(r.get("status") == "failed" for r in repositories)
         if failed:
             parts.append(f"{failed} could not be swept")
+    elif commits or scan.get("mode") in _COMMIT_MODES:
+        parts.append(f"{count(commits, 'commit')} scanned")
+    else:
+        parts.append(f"{count(int(scan.get('files') or 0), 'file')} scanned")
     if scan.get("seconds") is not None:
         parts.append(f"{scan.get('seconds')} s")
     return " · ".join(parts)
@@ -203,8 +212,8 @@ def _totals(
     cards = [_card(len(findings), "findings", f"{distinct} distinct key(s)")]
     if repositories is not None:
         hit = len({f.get("repository") for f in findings})
-        cards.append(_card(hit, "repositories with keys", f"of {len(repositories)} swept"))
         failed = sum(r.get("status") == "failed" for r in repositories)
+        cards.append(_card(hit, "repositories with keys", f"of {len(repositories) - failed} swept"))
         if failed:
             cards.append(_card(failed, "not swept", "see the repositories", alert=True))
     if checked:

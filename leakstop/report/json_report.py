@@ -30,8 +30,11 @@ def finding_record(finding: Finding) -> dict[str, Any]:
 
 
 def report_dict(result: ScanResult) -> dict[str, Any]:
+    from leakstop.rotation.summary import of_findings
+
     stats = result.stats
-    return {
+    tally = of_findings(result.findings)
+    report: dict[str, Any] = {
         "version": 1,
         "scan": {
             "mode": stats.mode,
@@ -47,6 +50,9 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
         },
         "findings": [finding_record(f) for f in result.findings],
     }
+    if tally is not None:  # --rotate: the totals of the run's one-line summary
+        report["scan"]["rotation"] = tally.as_dict()
+    return report
 
 
 def render(result: ScanResult) -> str:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from leakstop import git
 from leakstop.errors import LeakstopError
+from leakstop.exit_codes import ExitCode, for_findings
 from leakstop.findings import Finding
 from leakstop.providers import get_provider
 from leakstop.rotation import delivery as deliveries
 from leakstop.rotation.apply import rotate_findings, terminal_confirm
 from leakstop.rotation.engine import Engine
+from leakstop.rotation.summary import of_findings
 from leakstop.wording import a
-
-SUCCESS = ("rotated", "already_invalid", "dry_run")
 
 
 def rotate_one(
@@ -42,5 +42,11 @@ def rotate_one(
         rotate_findings([finding], engine, terminal_confirm(yes), say)
     finally:
         engine.close()
-    status = (finding.rotation or {}).get("status", "failed")
-    return 0 if status in SUCCESS else 1
+    tally = of_findings([finding])
+    if tally is not None:
+        say(f"rotation: {tally.line()}")
+    if (finding.rotation or {}).get("status") == "dry_run":
+        return ExitCode.CLEAN
+    # The table of scan, except that a dead key is this command's success: 0, not 4.
+    code = for_findings(True, tally)
+    return ExitCode.CLEAN if code == ExitCode.HANDLED else code
