@@ -27,8 +27,10 @@ def _scan_staged() -> None:
 
     from leakstop.report import render
     from leakstop.scan_request import ScanRequest, run
+    from leakstop.situation import Situation, ci_system
 
     result = run(ScanRequest(cwd=Path.cwd(), mode="staged", progress=True))
+    result.situation = Situation(mode="staged", ci=ci_system())
     sys.stdout.write(render(result, "text"))
     sys.stdout.flush()
     sys.exit(for_findings(bool(result.findings)))

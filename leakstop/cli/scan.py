@@ -127,6 +127,15 @@ def scan_command(
             say=lambda line: click.echo(f"leakstop: {line}", err=True),
         )
 
+    if result.findings:
+        from leakstop.situation import detect
+
+        result.situation = detect(
+            mode,
+            Path.cwd(),
+            (f.commit.sha for f in result.findings if f.commit),
+            revision_range=revision_range,
+        )
     from leakstop.exit_codes import for_findings
     from leakstop.report import render
     from leakstop.rotation.summary import RotationTally, of_findings

@@ -1,9 +1,11 @@
-"""The report for people: where each key is, which family, the redacted key, what to do."""
+"""The report for people: where each key is, which family, the redacted key, and what to do
+where the user is (report/advice.py)."""
 
 from __future__ import annotations
 
 from leakstop.findings import ScanResult
 from leakstop.report import verdict
+from leakstop.report.advice import advice
 
 _WHERE = {
     "files": "the scanned files",
@@ -52,13 +54,5 @@ def render(result: ScanResult) -> str:
         out.append("")
         out.append(f"Not scanned ({len(result.skipped)}):")
         out.extend(f"  {s.file}: {s.reason}" for s in result.skipped)
-    if findings:
-        out += [
-            "",
-            "What to do:",
-            "  1. Take the key out of the file: read it from the environment or a secret manager.",
-            "  2. A key that was ever pushed or shared is leaked: rotate it as shown above.",
-            "  3. Not a real key? End the line with `# pragma: allowlist secret`, or accept it",
-            "     in .secrets.baseline (`leakstop init`, then `leakstop audit`).",
-        ]
+    out += advice(result)
     return "\n".join(out) + "\n"
