@@ -212,3 +212,19 @@ def test_sweep_text_is_untouched_by_advice(tmp_path: Path, run_cli: Any) -> None
     commit_file(swept, "a.env", f"SB_KEY={key}\n")
     outcome = run_cli(["sweep", "r", "--cache", str(tmp_path / "c")], tmp_path, keys=[key])
     assert outcome.code == 1 and "What to do" not in outcome.out
+
+
+def test_staged_after_rotation_drops_what_no_longer_applies(
+    repo: Repo, run_cli: Any, control: SimulatorControl
+) -> None:
+    key = control.create_account("scrapebit", "live").key
+    commit_file(repo, "README.md", "hi\n", "root")
+    repo.stage("app.env", f"SB_KEY={key}\n")
+    outcome = run_cli(["scan", "--staged", "--rotate", "--yes"], repo.path, keys=[key])
+    assert outcome.code == 4
+    advice = _advice(outcome.out)
+    assert "After rotation:" in advice and "new key saved to" in advice
+    assert "Take the old key out of app.env and read the new one" in advice
+    assert "no rotation is needed" not in advice
+    assert "Not a real key?" not in advice
+    assert "git restore --staged -- app.env" in advice

@@ -19,6 +19,7 @@ _NOT_REAL = [
     "Not a real key? End its line with `# pragma: allowlist secret`, or accept it in",
     ".secrets.baseline (`leakstop init`, then `leakstop audit`).",
 ]
+_NOT_LEFT = "The key has not left this machine: no rotation is needed, unless you shared it."
 _DEAD = ("rotated", "already_invalid")
 
 
@@ -34,9 +35,9 @@ def advice(result: ScanResult) -> list[str]:
     elif where.ci and where.mode != "staged":
         head, steps = _ci(where, findings, rotated)
     elif where.mode == "staged":
-        head, steps = _staged(findings)
+        head, steps = _staged(findings, rotated)
     elif where.mode == "pre-push":
-        head, steps = _pre_push(where, findings)
+        head, steps = _pre_push(where, findings, rotated)
     elif where.mode == "range":
         head, steps = _range(where, findings, rotated)
     elif where.mode == "history":
@@ -44,8 +45,8 @@ def advice(result: ScanResult) -> list[str]:
     else:
         head, steps = _files(findings, rotated)
     out = ["", f"What to do ({head}):"]
-    if rotated:
-        steps = [*_after_rotation(findings), *steps]
+    if rotated:  # the keys were real: no "not a real key?" step, and no second rotation
+        steps = [*_after_rotation(findings), *(s for s in steps if s is not _NOT_REAL)]
     for number, step in enumerate(steps, 1):
         first, *rest = step
         out.append(f"  {number}. {first}")
@@ -57,16 +58,12 @@ Step = list[str]
 
 
 # -- one function per situation ------------------------------------------------------------
-def _staged(findings: Sequence[Finding]) -> tuple[str, list[Step]]:
+def _staged(findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step]]:
     files = _files_of(findings)
     steps = [
         [f"Unstage: git restore --staged -- {_args(files)}"],
-        _environment_step(findings),
-        [
-            f"Stage again (git add -- {_args(files)}) and commit. The key has not left this "
-            "machine:",
-            "no rotation is needed, unless you shared it some other way.",
-        ],
+        _environment_step(findings, rotated=rotated),
+        [f"Stage again (git add -- {_args(files)}) and commit."] + ([] if rotated else [_NOT_LEFT]),
         _NOT_REAL,
     ]
     secrets_files = [f for f in files if _is_env_file(f)]
@@ -75,14 +72,13 @@ def _staged(findings: Sequence[Finding]) -> tuple[str, list[Step]]:
     return "the commit is blocked; nothing was committed", steps
 
 
-def _pre_push(where: Situation, findings: Sequence[Finding]) -> tuple[str, list[Step]]:
+def _pre_push(
+    where: Situation, findings: Sequence[Finding], rotated: bool
+) -> tuple[str, list[Step]]:
     steps = [
-        _environment_step(findings),
+        _environment_step(findings, rotated=rotated),
         _rewrite(where, findings),
-        [
-            "Push again. The key has not left this machine: no rotation is needed, unless",
-            "you pushed or shared it some other way.",
-        ],
+        ["Push again."] + ([] if rotated else [_NOT_LEFT]),
         _NOT_REAL,
     ]
     return "the push is blocked; these commits have not left this machine", steps
@@ -126,7 +122,7 @@ def _ci(where: Situation, findings: Sequence[Finding], rotated: bool) -> tuple[s
 
 
 def _range(where: Situation, findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step]]:
-    steps = [_environment_step(findings)]
+    steps = [_environment_step(findings, rotated=rotated)]
     if not rotated:
         command = "leakstop scan --range " + shlex.quote(where.revision_range or "A..B")
         steps.append(
@@ -152,7 +148,7 @@ def _history(findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step
             ]
         )
     steps += [
-        _environment_step(findings, current=True),
+        _environment_step(findings, current=True, rotated=rotated),
         [
             "Old commits keep a dead key, which is harmless. Rewrite history (git filter-repo)",
             "only if nobody else has cloned it; it never un-leaks a live key.",
@@ -163,7 +159,7 @@ def _history(findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step
 
 
 def _files(findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step]]:
-    steps = [_environment_step(findings)]
+    steps = [_environment_step(findings, rotated=rotated)]
     if not rotated:
         steps.append(
             [
@@ -176,11 +172,15 @@ def _files(findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step]]
 
 
 # -- shared steps ------------------------------------------------------------------------
-def _environment_step(findings: Sequence[Finding], current: bool = False) -> Step:
+def _environment_step(
+    findings: Sequence[Finding], current: bool = False, rotated: bool = False
+) -> Step:
     variables = sorted({_variable(f) for f in findings})
     where = "the current code" if current else _args(_files_of(findings))
+    key = "the old key" if rotated else "the key"
+    read = "the new one" if rotated else "it"
     return [
-        f"Take the key out of {where} and read it from the environment or a secret",
+        f"Take {key} out of {where} and read {read} from the environment or a secret",
         f"manager instead, e.g. {', '.join(variables)} (set in your shell or a git-ignored .env).",
     ]
 
