@@ -109,6 +109,16 @@ def rotate_command_failed(repo: Repo, control: SimulatorControl) -> Case:
     return Case(["rotate", "--provider", "syncline", "--yes"], [key], stdin=key)
 
 
+def rotate_command_not_rotatable(repo: Repo, control: SimulatorControl) -> Case:
+    key = control.create_account("electronhub", "proxy").key
+    return Case(["rotate", "--provider", "electronhub", "--yes"], [key], stdin=key)
+
+
+def rotate_command_dry_run(repo: Repo, control: SimulatorControl) -> Case:
+    key = control.create_account("scrapebit", "live").key
+    return Case(["rotate", "--provider", "scrapebit", "--dry-run"], [key], stdin=key)
+
+
 def sweep_rotated(repo: Repo, control: SimulatorControl) -> Case:
     eh = control.create_account("electronhub", "master").key
     _commit(repo, f"EH_KEY={eh}\n")
@@ -136,6 +146,8 @@ TABLE: list[tuple[Setup, ExitCode, str | None]] = [
     (verify_only, ExitCode.FINDINGS, None),
     (rotate_command_ok, ExitCode.CLEAN, "1 rotated, 0 already invalid, 0 failed, 0 skipped"),
     (rotate_command_failed, ExitCode.ROTATION_FAILED, "0 rotated, 0 already invalid, 1 failed"),
+    (rotate_command_not_rotatable, ExitCode.FINDINGS, "0 failed, 1 skipped (1 not rotatable"),
+    (rotate_command_dry_run, ExitCode.CLEAN, "1 skipped (1 dry run"),
     (sweep_rotated, ExitCode.HANDLED, "1 rotated, 0 already invalid, 0 failed, 0 skipped"),
     (sweep_rotated_but_a_repository_failed, ExitCode.FINDINGS, "1 rotated"),
 ]
