@@ -228,3 +228,17 @@ def test_staged_after_rotation_drops_what_no_longer_applies(
     assert "no rotation is needed" not in advice
     assert "Not a real key?" not in advice
     assert "git restore --staged -- app.env" in advice
+
+
+def test_control_characters_in_file_names_are_escaped_and_the_command_still_works(
+    repo: Repo, run_cli: Any
+) -> None:
+    key = new_key("electronhub-api-key")
+    commit_file(repo, "README.md", "hi\n", "root")
+    name = "odd\x1b[31mname\nit's.env"
+    repo.stage(name, f"EH={key}\n")
+    advice = _advice(run_cli(["scan", "--staged"], repo.path, keys=[key]).out)
+    assert "\x1b" not in advice and "name\nit" not in advice
+    command = next(line for line in advice.splitlines() if "git restore" in line)
+    subprocess.run(["bash", "-c", command.split("Unstage: ", 1)[1]], cwd=repo.path, check=True)
+    assert run_cli(["scan", "--staged"], repo.path).code == 0

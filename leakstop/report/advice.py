@@ -273,12 +273,27 @@ def _files_of(findings: Sequence[Finding]) -> list[str]:
 
 
 def _args(files: Sequence[str]) -> str:
-    return " ".join(shlex.quote(f) for f in files)
+    """File names as shell words to paste: quoted, and a name with control characters in
+    bash's $'…' form, so nothing in a name can move the cursor or forge a line."""
+    return " ".join(_quote(f) for f in files)
+
+
+def _quote(name: str) -> str:
+    if name.isprintable():
+        return shlex.quote(name)
+    return "$'" + _escaped(name.replace("\\", "\\\\").replace("'", "\\'")) + "'"
+
+
+def _escaped(text: str) -> str:
+    return "".join(
+        c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+        for c in text
+    )
 
 
 def _place(finding: Finding) -> str:
     commit = f" @ {finding.commit.sha[:12]}" if finding.commit else ""
-    return f"{finding.file}:{finding.line}{commit}"
+    return f"{_escaped(finding.file)}:{finding.line}{commit}"
 
 
 def _variable(finding: Finding) -> str:
