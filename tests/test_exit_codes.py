@@ -127,6 +127,14 @@ def sweep_rotated(repo: Repo, control: SimulatorControl) -> Case:
     return Case([*args, "--call-interval", "0"], [eh])
 
 
+def sweep_rotating_nothing(repo: Repo, control: SimulatorControl) -> Case:
+    _commit(repo, "DEBUG=1\n")
+    return Case(
+        ["sweep", str(repo.path), "--cache", str(repo.path.parent / "c"), "--rotate", "--yes"],
+        [],
+    )
+
+
 def sweep_rotated_but_a_repository_failed(repo: Repo, control: SimulatorControl) -> Case:
     case = sweep_rotated(repo, control)
     case.args.append(str(repo.path.parent / "missing"))
@@ -149,6 +157,7 @@ TABLE: list[tuple[Setup, ExitCode, str | None]] = [
     (rotate_command_not_rotatable, ExitCode.FINDINGS, "0 failed, 1 skipped (1 not rotatable"),
     (rotate_command_dry_run, ExitCode.CLEAN, "1 skipped (1 dry run"),
     (sweep_rotated, ExitCode.HANDLED, "1 rotated, 0 already invalid, 0 failed, 0 skipped"),
+    (sweep_rotating_nothing, ExitCode.CLEAN, "0 rotated, 0 already invalid, 0 failed, 0 skipped"),
     (sweep_rotated_but_a_repository_failed, ExitCode.FINDINGS, "1 rotated"),
 ]
 

@@ -134,10 +134,12 @@ def sweep_command(
         )
     report.settle(result)
     write_report(render_report(result, fmt), output)
-    finish(result, output, ignore_errors)
+    finish(result, output, ignore_errors, rotating=rotate)
 
 
-def finish(result: dict[str, object], output: str | None, ignore_errors: bool) -> None:
+def finish(
+    result: dict[str, object], output: str | None, ignore_errors: bool, rotating: bool = False
+) -> None:
     from leakstop.sweep import report
 
     failed = report.failures(result)
@@ -153,6 +155,10 @@ def finish(result: dict[str, object], output: str | None, ignore_errors: bool) -
     for repo in failed:
         click.echo(f"leakstop: not swept: {repo['repository']}: {repo['reason']}", err=True)
     rotation = report.rotation_tally(result)
-    if rotation is not None:
+    if rotation is None and rotating:
+        from leakstop.rotation.summary import RotationTally
+
+        rotation = RotationTally()
+    if rotation is not None:  # every rotating run ends with its one-line summary
         click.echo(f"leakstop: rotation: {rotation.line()}", err=True)
     sys.exit(report.exit_code(result, ignore_errors))
