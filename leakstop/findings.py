@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from leakstop.providers.base import Rule
 from leakstop.secrets_text import hashed_secret, redact
+from leakstop.situation import Situation
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +69,5 @@ class ScanResult:
     skipped: list[Skipped] = field(default_factory=list)
     suppressed: int = 0
     """Findings dropped because a baseline accepts them (counted, not listed)."""
+    situation: Situation | None = None
+    """Where the scan ran (hook, CI, the commits to rewrite): the text report's advice."""

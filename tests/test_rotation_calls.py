@@ -56,7 +56,7 @@ def test_a_trickling_regenerate_answer_is_cut_and_never_resent(
     started = time.monotonic()
     outcome = _rotate(run_cli, "syncline", key, tmp_path, "--call-deadline", "1")
     assert time.monotonic() - started < 8
-    assert outcome.code == 1
+    assert outcome.code == 5
     assert "did not finish within its 1 s deadline (LEAKSTOP_CALL_DEADLINE)" in outcome.out
     assert "the old key is dead but the new key was lost" in outcome.out
     assert len([c for c in control.calls() if c["call"] == "rotate"]) == 1
@@ -71,7 +71,7 @@ def test_no_regenerate_call_after_a_check_call_without_answer(
     started = time.monotonic()
     outcome = _rotate(run_cli, "electronhub", key, tmp_path)
     assert time.monotonic() - started < 6  # one call's deadline, not three
-    assert outcome.code == 1
+    assert outcome.code == 5
     assert "did not answer the check call (timeout: the call did not finish" in outcome.out
     assert "the regenerate call was not sent" in outcome.out
     assert not [c for c in control.calls() if c["call"] == "rotate"]
@@ -298,7 +298,7 @@ def test_rotate_never_claims_the_key_works_when_nobody_answered(
     key = control.create_account("ecgrid", "api").key
     monkeypatch.setenv("LEAKSTOP_ECGRID_URL", f"http://127.0.0.1:{_free_port()}")
     outcome = _rotate(run_cli, "ecgrid", key, tmp_path)
-    assert outcome.code == 1
+    assert outcome.code == 5
     assert "still works" not in outcome.out and "nothing changed" not in outcome.out
     assert "connection refused" in outcome.out
     # In a scan, the reason also lands on the finding (rendered by the reports).

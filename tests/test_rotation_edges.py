@@ -75,7 +75,7 @@ def test_terminal_prompt_hides_the_key_and_asks_first(
     assert "About to regenerate 1 key(s)" in text
     assert_no_leak([text], [key])
     assert code == (0 if rotated else 1)
-    assert ("rotated" in text) is rotated
+    assert (": rotated: " in text) is rotated
     assert len(list(_keys_dir().glob("*.key"))) == (1 if rotated else 0)
 
 
@@ -106,7 +106,7 @@ def test_unreachable_provider_sends_nothing(
     outcome = run_cli(
         ["rotate", "--provider", "electronhub", "--yes"], tmp_path, keys=[key], stdin=key
     )
-    assert outcome.code == 1
+    assert outcome.code == 5
     assert "connection refused" in outcome.out
     assert "the regenerate call was not sent" in outcome.out
     assert "still works" not in outcome.out  # nobody could ask the provider
@@ -118,7 +118,7 @@ def test_ecgrid_user_id_unreadable(control: SimulatorControl, run_cli: Any, tmp_
     outcome = run_cli(
         ["rotate", "--provider", "ecgrid", "--yes"], tmp_path, keys=[account.key], stdin=account.key
     )
-    assert outcome.code == 1
+    assert outcome.code == 5
     assert "could not read the key's user id" in outcome.out
     assert not [c for c in control.calls() if c["call"] == "rotate"]
 
@@ -171,7 +171,7 @@ def test_new_key_with_nowhere_to_go_is_reported_lost(
         keys=[key],
         stdin=key,
     )
-    assert outcome.code == 1
+    assert outcome.code == 5
     assert "new key could not be saved and is lost" in outcome.out
     assert "ElectronHub dashboard" in outcome.out
 

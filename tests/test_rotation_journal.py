@@ -106,7 +106,7 @@ def test_killed_during_a_slow_regenerate_is_found_and_explained(
         assert finding["rotation"]["status"] == "failed"
         assert finding["rotation"]["new_key"] == "lost"
         text = finding["rotation"]["detail"]
-    assert outcome.code == 1
+    assert outcome.code == 5
     assert (
         f"was in flight (started {record['started']} by pid {proc.pid}) and did not finish" in text
     )
@@ -156,7 +156,7 @@ def test_killed_after_the_answer_while_delivering(
     outcome = run_cli(
         ["rotate", "--provider", "scrapebit", "--yes"], tmp_path, keys=[key], stdin=key
     )
-    assert outcome.code == 1
+    assert outcome.code == 5
     assert "did not finish" in outcome.out and "new key may be lost" in outcome.out
     assert f"its sha1 starts {record['new_sha1'][:12]}" in outcome.out
     assert "scrapebit.com: Settings → Profile → Regenerate API Key" in outcome.out
@@ -185,7 +185,7 @@ def test_killed_after_delivery_before_the_record_was_closed(
     outcome = run_cli(
         ["rotate", "--provider", "syncline", "--yes"], tmp_path, keys=[key, new_key], stdin=key
     )
-    assert outcome.code == 1
+    assert outcome.code == 5
     assert "look for the new key in the stdin of" in outcome.out
     assert len(_rotate_calls(control)) == 1
 
@@ -258,7 +258,7 @@ def test_unreachable_provider_keeps_the_record_and_sends_nothing(
     outcome = run_cli(
         ["rotate", "--provider", "scrapebit", "--yes"], tmp_path, keys=[key], stdin=key
     )
-    assert outcome.code == 1
+    assert outcome.code == 5
     assert "cannot be checked now (HTTP 500 (internal_error))" in outcome.out
     assert "not sent again" in outcome.out
     assert not _rotate_calls(control)

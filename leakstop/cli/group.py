@@ -38,4 +38,8 @@ class _LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="leakstop")
 def cli() -> None:
     """Stop leaked API keys: block commits and pushes that carry them, rotate the ones that
-    escaped. Exit codes: 0 clean, 1 keys found, 2 usage, configuration or git error."""
+    escaped.
+
+    \b
+    Exit codes: 0 clean; 1 keys found; 2 usage, configuration or git error;
+    3 internal error; 4 --rotate: every key found is dead now; 5 --rotate: a rotation failed."""

@@ -139,9 +139,23 @@ def scan_command(
             say=lambda line: click.echo(f"leakstop: {line}", err=True),
         )
 
+    if result.findings:
+        from leakstop.situation import detect
+
+        result.situation = detect(
+            mode,
+            Path.cwd(),
+            (f.commit.sha for f in result.findings if f.commit),
+            revision_range=revision_range,
+        )
+    from leakstop.exit_codes import for_findings
     from leakstop.report import render
+    from leakstop.rotation.summary import RotationTally, of_findings
 
     write_report(render(result, fmt), output)
     if output and result.findings:
         click.echo(f"leakstop: {len(result.findings)} finding(s); report in {output}", err=True)
-    sys.exit(1 if result.findings else 0)
+    tally = (of_findings(result.findings) or RotationTally()) if rotate else None
+    if tally is not None:  # every rotating run ends with its one-line summary
+        click.echo(f"leakstop: rotation: {tally.line()}", err=True)
+    sys.exit(for_findings(bool(result.findings), tally))

@@ -132,11 +132,14 @@ def sweep_command(
             interval=call_interval,
             say=say,
         )
+    report.settle(result)
     write_report(render_report(result, fmt), output)
-    finish(result, output, ignore_errors)
+    finish(result, output, ignore_errors, rotating=rotate)
 
 
-def finish(result: dict[str, object], output: str | None, ignore_errors: bool) -> None:
+def finish(
+    result: dict[str, object], output: str | None, ignore_errors: bool, rotating: bool = False
+) -> None:
     from leakstop.sweep import report
 
     failed = report.failures(result)
@@ -151,4 +154,11 @@ def finish(result: dict[str, object], output: str | None, ignore_errors: bool) -
     click.echo(summary, err=True)
     for repo in failed:
         click.echo(f"leakstop: not swept: {repo['repository']}: {repo['reason']}", err=True)
+    rotation = report.rotation_tally(result)
+    if rotation is None and rotating:
+        from leakstop.rotation.summary import RotationTally
+
+        rotation = RotationTally()
+    if rotation is not None:  # every rotating run ends with its one-line summary
+        click.echo(f"leakstop: rotation: {rotation.line()}", err=True)
     sys.exit(report.exit_code(result, ignore_errors))

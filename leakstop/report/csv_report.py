@@ -13,6 +13,7 @@ import io
 from typing import Any
 
 from leakstop.findings import ScanResult
+from leakstop.report import verdict
 
 COLUMNS = (
     "repository",
@@ -27,6 +28,7 @@ COLUMNS = (
     "redacted",
     "hashed_secret",
     "verified",
+    "verified_detail",
     "rotation",
     "rotation_detail",
 )
@@ -48,6 +50,7 @@ def render_report(report: dict[str, Any]) -> str:
         rotation = finding.get("rotation") or {}
         values = {
             **finding,
+            "verified_detail": verdict.reason_of(finding),
             "rotation": rotation.get("status", ""),
             "rotation_detail": rotation.get("detail", ""),
         }

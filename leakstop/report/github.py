@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leakstop.findings import ScanResult
+from leakstop.report import verdict
 
 
 def _data(text: str) -> str:
@@ -18,6 +19,8 @@ def render(result: ScanResult) -> str:
     for f in result.findings:
         level = "error" if f.rule.severity == "high" else "warning"
         commit = f" in commit {f.commit.sha[:12]}" if f.commit else ""
+        checked = verdict.label(f.verified, f.verify_reason)
+        commit += f" [{checked}]" if checked else ""
         lines.append(
             f"::{level} file={_property(f.file)},line={f.line},col={f.column},"
             f"title={_property('leakstop: ' + f.rule.title)}::"

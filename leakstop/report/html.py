@@ -21,6 +21,8 @@ from typing import Any
 from leakstop import __version__
 from leakstop.findings import ScanResult
 from leakstop.providers import all_providers, all_rules
+from leakstop.report import verdict
+from leakstop.wording import count
 
 Report = dict[str, Any]
 
@@ -32,6 +34,7 @@ _STATUS_TEXT = {
     "unknown": "unknown",
     "unchecked": "not checked",
 }
+_COMMIT_MODES = ("range", "pre-push", "history")
 _SHA = re.compile(r"^[0-9a-f]{7,64}$")
 
 _STYLE = """
@@ -74,6 +77,7 @@ background:#eceef3;color:var(--muted);white-space:nowrap}
 color:var(--good)}
 .badge.rot-rate_limited,.badge.rot-dry_run,.badge.empty{background:#fff1d6;color:var(--warn)}
 .reason{color:var(--bad);font-size:12px}
+.why{color:var(--muted);font-size:12px}
 .controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-bottom:10px}
 .controls input,.controls select{font:inherit;padding:5px 8px;border:1px solid #c9cdd9;
 border-radius:6px;background:#fff}
@@ -182,11 +186,18 @@ def _subtitle(scan: Report, repositories: list[Report] | None) -> str:
     parts = []
     if scan.get("started"):
         parts.append(f"started {scan['started']}")
-    parts.append(f"{scan.get('commits', 0)} commits scanned")
+    commits = int(scan.get("commits") or 0)
     if repositories is not None:
+        # An incremental re-run scans only new commits: say so, and what all runs covered.
+        total = sum(int(r.get("commits") or 0) for r in repositories)
+        parts.append(f"{count(commits, 'commit')} scanned by this run, {total} in all")
         failed = sum(r.get("status") == "failed" for r in repositories)
         if failed:
             parts.append(f"{failed} could not be swept")
+    elif commits or scan.get("mode") in _COMMIT_MODES:
+        parts.append(f"{count(commits, 'commit')} scanned")
+    else:
+        parts.append(f"{count(int(scan.get('files') or 0), 'file')} scanned")
     if scan.get("seconds") is not None:
         parts.append(f"{scan.get('seconds')} s")
     return " · ".join(parts)
@@ -201,8 +212,8 @@ def _totals(
     cards = [_card(len(findings), "findings", f"{distinct} distinct key(s)")]
     if repositories is not None:
         hit = len({f.get("repository") for f in findings})
-        cards.append(_card(hit, "repositories with keys", f"of {len(repositories)} swept"))
         failed = sum(r.get("status") == "failed" for r in repositories)
+        cards.append(_card(hit, "repositories with keys", f"of {len(repositories) - failed} swept"))
         if failed:
             cards.append(_card(failed, "not swept", "see the repositories", alert=True))
     if checked:
@@ -404,6 +415,7 @@ def _row(finding: Report, with_repo: bool, links: dict[str, str], titles: dict[s
     date_value = when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else ""
     date_shown = when.strftime("%Y-%m-%d %H:%M") if when else ""
     status = str(finding.get("verified") or "unchecked")
+    reason = verdict.reason_of(finding)
     rotation = finding.get("rotation") or {}
     rot_status = str(rotation.get("status", "")) if isinstance(rotation, dict) else ""
     rot_detail = str(rotation.get("detail", "")) if isinstance(rotation, dict) else ""
@@ -418,8 +430,11 @@ def _row(finding: Report, with_repo: bool, links: dict[str, str], titles: dict[s
         f'<td class="file"><code>{_e(finding.get("file"))}</code></td>',
         f'<td class="num">{_e(finding.get("line"))}</td>',
         f'<td class="key nw">{_e(finding.get("redacted"))}</td>',
-        f'<td data-v="{_e(status)}"><span class="badge {_e(status)}">'
-        f"{_e(_STATUS_TEXT.get(status, status))}</span></td>",
+        f'<td data-v="{_e(status)}"><span class="badge {_e(status)}"'
+        + (f' title="{_e(reason)}"' if reason else "")
+        + f">{_e(_STATUS_TEXT.get(status, status))}</span>"
+        + (f'<div class="why">{_e(reason)}</div>' if reason else "")
+        + "</td>",
         f'<td data-v="{_e(rot_status)}">'
         + (
             f'<span class="badge rot-{_e(rot_status)}" title="{_e(rot_detail)}">'

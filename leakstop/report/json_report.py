@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from leakstop.findings import Finding, ScanResult
+from leakstop.report import verdict
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
@@ -22,16 +23,18 @@ def finding_record(finding: Finding) -> dict[str, Any]:
     if finding.commit:
         record["author"] = finding.commit.author
         record["date"] = finding.commit.date
-    if finding.verified is not None:
-        record["verified"] = finding.verified
+    record |= verdict.fields(finding.verified, finding.verify_reason)
     if finding.rotation is not None:
         record["rotation"] = dict(finding.rotation)
     return record
 
 
 def report_dict(result: ScanResult) -> dict[str, Any]:
+    from leakstop.rotation.summary import of_findings
+
     stats = result.stats
-    return {
+    tally = of_findings(result.findings)
+    report: dict[str, Any] = {
         "version": 1,
         "scan": {
             "mode": stats.mode,
@@ -47,6 +50,9 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
         },
         "findings": [finding_record(f) for f in result.findings],
     }
+    if tally is not None:  # --rotate: the totals of the run's one-line summary
+        report["scan"]["rotation"] = tally.as_dict()
+    return report
 
 
 def render(result: ScanResult) -> str:

@@ -16,6 +16,7 @@ from leakstop import __version__
 from leakstop.findings import Finding, ScanResult
 from leakstop.providers import all_rules
 from leakstop.providers.base import Rule
+from leakstop.report import verdict
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SEVERITY = {"high": ("error", "9.0"), "medium": ("warning", "6.0")}
@@ -89,6 +90,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         f"{finding.rule.id}\0{finding.file}\0{finding.hashed_secret}".encode()
     ).hexdigest()
     where = f" in commit {finding.commit.sha[:12]}" if finding.commit else ""
+    checked = verdict.label(finding.verified, finding.verify_reason)
+    where += f" (verified: {checked})" if checked else ""
     result: dict[str, Any] = {
         "ruleId": finding.rule.id,
         "ruleIndex": rule_index,
@@ -108,10 +111,14 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         ],
         "partialFingerprints": {"leakstopFinding/v1": fingerprint},
     }
+    properties: dict[str, Any] = {}
     if finding.commit:
-        result["properties"] = {
+        properties |= {
             "commit": finding.commit.sha,
             "author": finding.commit.author,
             "date": finding.commit.date,
         }
+    properties |= verdict.fields(finding.verified, finding.verify_reason)
+    if properties:
+        result["properties"] = properties
     return result

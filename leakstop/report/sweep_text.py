@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from leakstop.providers import all_rules
+from leakstop.report import verdict
 
 
 def render_report(report: dict[str, Any]) -> str:
@@ -32,7 +33,8 @@ def render_report(report: dict[str, Any]) -> str:
         for f in (f for f in findings if f.get("repository") == name):
             commit = f.get("commit")
             where = f" (commit {str(commit)[:12]}, {f.get('author')}, {f.get('date')})"
-            status_text = f"  [{f['verified']}]" if f.get("verified") else ""
+            checked = verdict.label(f.get("verified"), verdict.reason_of(f))
+            status_text = f"  [{checked}]" if checked else ""
             out.append(
                 f"  {f.get('file')}:{f.get('line')}:{f.get('column')}  "
                 f"{titles.get(str(f.get('rule')), f.get('rule'))}  {f.get('redacted')}"

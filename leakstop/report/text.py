@@ -1,8 +1,11 @@
-"""The report for people: where each key is, which family, the redacted key, what to do."""
+"""The report for people: where each key is, which family, the redacted key, and what to do
+where the user is (report/advice.py)."""
 
 from __future__ import annotations
 
 from leakstop.findings import ScanResult
+from leakstop.report import verdict
+from leakstop.report.advice import advice
 from leakstop.report.printable import printable
 
 _WHERE = {
@@ -13,15 +16,6 @@ _WHERE = {
     "history": "the repository's history",
 }
 _BLOCKED = {"staged": " The commit is blocked.", "pre-push": " The push is blocked."}
-_OWN_HINT = (
-    "  3. Not a real key? End the line with `# pragma: allowlist secret`, or accept it",
-    "     in .secrets.baseline (`leakstop init`, then `leakstop audit`).",
-)
-# New commits cannot accept their own keys (docs/security.md): the hint says where it counts.
-_JUDGED_HINT = (
-    "  3. Not a real key? Accept it in .secrets.baseline on the target branch first; a",
-    "     baseline entry or pragma in these commits does not count (docs/security.md).",
-)
 
 
 def render(result: ScanResult) -> str:
@@ -47,7 +41,8 @@ def render(result: ScanResult) -> str:
                 if (f.commit)
                 else ""
             )
-            status = f"  [{f.verified}]" if f.verified else ""
+            checked = verdict.label(f.verified, f.verify_reason)
+            status = f"  [{checked}]" if checked else ""
             out.append(f"  {where}  {f.rule.title}  {f.redacted}{commit}{status}")
             out.append(f"      {f.rule.guidance}")
             if f.rotation:
@@ -60,12 +55,5 @@ def render(result: ScanResult) -> str:
         out.append("")
         out.append(f"Not scanned ({len(result.skipped)}):")
         out.extend(f"  {printable(s.file)}: {printable(s.reason)}" for s in result.skipped)
-    if findings:
-        out += [
-            "",
-            "What to do:",
-            "  1. Take the key out of the file: read it from the environment or a secret manager.",
-            "  2. A key that was ever pushed or shared is leaked: rotate it as shown above.",
-            *(_JUDGED_HINT if mode in ("range", "pre-push") else _OWN_HINT),
-        ]
+    out += advice(result)
     return "\n".join(out) + "\n"

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from leakstop import git
 from leakstop.errors import LeakstopError
+from leakstop.exit_codes import ExitCode, for_findings
 from leakstop.findings import Finding
 from leakstop.providers import get_provider
 from leakstop.rotation import delivery as deliveries
 from leakstop.rotation.apply import rotate_findings, terminal_confirm
 from leakstop.rotation.engine import Engine
-
-SUCCESS = ("rotated", "already_invalid", "dry_run")
+from leakstop.rotation.summary import of_findings
+from leakstop.wording import a
 
 
 def rotate_one(
@@ -32,8 +33,7 @@ def rotate_one(
     # The user names the provider, so context rules (ECGrid, Syncline sk_live_) need none.
     rule = next((r for r in provider.rules if r.pattern.fullmatch(key)), None)
     if rule is None:
-        article = "an" if provider.title[:1].upper() in "AEIOU" else "a"
-        raise LeakstopError(f"the key on stdin is not {article} {provider.title} key")
+        raise LeakstopError(f"the key on stdin is not {a(provider.title)} key")
     delivery = deliveries.parse(deliver_spec)
     if not dry_run:
         delivery.preflight(git.repo_root(Path.cwd()))
@@ -43,5 +43,11 @@ def rotate_one(
         rotate_findings([finding], engine, terminal_confirm(yes), say)
     finally:
         engine.close()
-    status = (finding.rotation or {}).get("status", "failed")
-    return 0 if status in SUCCESS else 1
+    tally = of_findings([finding])
+    if tally is not None:
+        say(f"rotation: {tally.line()}")
+    if (finding.rotation or {}).get("status") == "dry_run":
+        return ExitCode.CLEAN
+    # The table of scan, except that a dead key is this command's success: 0, not 4.
+    code = for_findings(True, tally)
+    return ExitCode.CLEAN if code == ExitCode.HANDLED else code

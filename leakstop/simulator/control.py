@@ -13,6 +13,7 @@ from leakstop.simulator.keys import hashed_secret
 from leakstop.simulator.messages import Reply, Request, json_reply
 from leakstop.simulator.providers.base import ProviderSim
 from leakstop.simulator.state import State
+from leakstop.wording import a
 
 PREFIX = "/_simulator"
 
@@ -69,7 +70,7 @@ def _create_account(state: State, sims: Mapping[str, ProviderSim], payload: Any)
     elif body.get("kind") is None:
         kind = sim.kind_of_key(key)
     elif not key.startswith(kind.prefix):
-        raise ValueError(f"a {kind.name} key starts with {kind.prefix!r}")
+        raise ValueError(f"{a(kind.name)} key starts with {kind.prefix!r}")
     user_id = body.get("user_id")
     if user_id is not None and (isinstance(user_id, bool) or not isinstance(user_id, int)):
         raise ValueError("user_id must be an integer")

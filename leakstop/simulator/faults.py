@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from leakstop.simulator.keys import hashed_secret
+from leakstop.wording import a
 
 KINDS = (
     "500",
@@ -124,7 +125,7 @@ def _number(value: Any, name: str) -> float:
 def _status(value: Any, kind: str) -> int:
     allowed = {301, 302, 303, 307, 308} if kind == "redirect" else set(range(400, 600))
     if isinstance(value, bool) or value not in allowed:
-        raise ValueError(f"status {value!r} is not allowed for a {kind} fault")
+        raise ValueError(f"status {value!r} is not allowed for {a(kind)} fault")
     return int(value)
 
 

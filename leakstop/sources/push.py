@@ -30,6 +30,7 @@ from typing import TextIO
 
 from leakstop import git
 from leakstop.errors import LeakstopError
+from leakstop.wording import a
 
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _ZERO = re.compile(r"0{40}(?:0{24})?")
@@ -146,8 +147,8 @@ def _lines_raw(stdin: TextIO, option: str) -> list[str]:
     if stdin.isatty():
         hook = option.removeprefix("--")
         raise LeakstopError(
-            f"{option} reads the ref lines git gives a {hook} hook on stdin; "
-            f"run it from a {hook} hook" + (" or through pre-commit" if hook == "pre-push" else "")
+            f"{option} reads the ref lines git gives {a(hook)} hook on stdin; "
+            f"run it from {a(hook)} hook" + (" or through pre-commit" if hook == "pre-push" else "")
         )
     return stdin.read().splitlines()
 
@@ -216,7 +217,7 @@ def _commit_tips(root: Path, updates: Sequence[RefUpdate]) -> list[str]:
         commit = peeled.get(update.new)
         if commit is None:
             kind = _object_type(root, update.new)
-            what = f"is a {kind}, not a commit" if kind else "is not in this repository"
+            what = f"is {a(kind)}, not a commit" if kind else "is not in this repository"
             raise LeakstopError(f"cannot scan the push of {update.ref}: {update.new[:40]} {what}")
         tips[commit] = None
     return list(tips)

@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from leakstop.errors import LeakstopError
+from leakstop.exit_codes import ExitCode, for_findings
+from leakstop.rotation.records import RotationState
+from leakstop.rotation.summary import RotationTally, remembered_in, tally
 from leakstop.sweep.run import FAILED, Sweep
 
 Report = dict[str, Any]
@@ -52,6 +55,37 @@ def build(sweep: Sweep, shard: tuple[int, int] | None = None) -> Report:
     )
 
 
+def settle(report: Report, state: RotationState | None = None) -> Report:
+    """The report after triage: keys that leakstop rotated in an earlier run say so in
+    their `rotation` (from this machine's rotation state, which holds digests only), and
+    `scan.rotation` totals the outcomes when there are any."""
+    known = state or RotationState()
+    for finding in report.get("findings", []):
+        entry = known.get(str(finding.get("hashed_secret")))
+        rotation = finding.get("rotation")
+        if entry is None or entry.get("outcome") != "rotated":
+            continue
+        if isinstance(rotation, dict) and rotation.get("status") not in _STALE:
+            continue
+        finding["rotation"] = {
+            "status": "rotated",
+            "detail": f"rotated by leakstop on {entry.get('time')} (an earlier run); "
+            "the new key went where that run's --deliver put it",
+        }
+    add_rotation_totals(report)
+    return report
+
+
+_STALE = ("skipped", "already_invalid")
+"""What a later run says of a key leakstop rotated before: it is skipped, or found dead."""
+
+
+def add_rotation_totals(report: Report) -> None:
+    found = rotation_tally(report)
+    if found is not None:
+        report["scan"]["rotation"] = found.as_dict()
+
+
 def normalize(report: Report) -> Report:
     """Sort every list by content (in place) and return the report."""
     report["repositories"].sort(key=lambda r: str(r.get("repository")))
@@ -76,9 +110,26 @@ def finding_order(record: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def exit_code(report: Report, ignore_errors: bool = False) -> int:
-    """1 when a key was found or (unless ignored) a repository could not be swept, else 0."""
+    """The table of leakstop/exit_codes.py: 5 when a rotation failed; 1 when a key was found
+    and not every key is dead, or (unless ignored) a repository could not be swept (a
+    sweep that could not look cannot say "clean" or "all handled"); 4 when every key found
+    is dead (rotated, already invalid, or rotated by leakstop before); else 0."""
     failed = any(r.get("status") == FAILED for r in report.get("repositories", []))
-    return 1 if report["findings"] or (failed and not ignore_errors) else 0
+    code = for_findings(bool(report["findings"]), rotation_tally(report))
+    if failed and not ignore_errors and code != ExitCode.ROTATION_FAILED:
+        return ExitCode.FINDINGS
+    return code
+
+
+def rotation_tally(report: Report) -> RotationTally | None:
+    """The rotation outcomes of the report's findings, counted per key (None: there are
+    none, the sweep did not rotate and leakstop never rotated one of its keys)."""
+    findings = report.get("findings", [])
+    if not any(isinstance(f.get("rotation"), dict) for f in findings):
+        return None
+    return tally(
+        ((str(f.get("hashed_secret")), f.get("rotation")) for f in findings), remembered_in()
+    )
 
 
 def failures(report: Report) -> list[Report]:
@@ -164,9 +215,9 @@ def merge(reports: Sequence[tuple[str, Report]], partial: bool = False) -> Repor
         "started": min(started) if started else None,
         "skipped": skipped,
     }
-    return normalize(
-        {"version": 1, "scan": scan, "repositories": repositories, "findings": findings}
-    )
+    merged = {"version": 1, "scan": scan, "repositories": repositories, "findings": findings}
+    add_rotation_totals(merged)
+    return normalize(merged)
 
 
 def _check_shards(reports: Sequence[tuple[str, Report]], partial: bool) -> None:

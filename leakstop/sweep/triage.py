@@ -22,6 +22,7 @@ from leakstop.errors import LeakstopError
 from leakstop.findings import CommitInfo, Finding
 from leakstop.providers import all_rules, get_rule
 from leakstop.providers.api import KeyApi
+from leakstop.report import verdict
 from leakstop.rotation.engine import LIVE, Engine, Target, _retry_after
 from leakstop.rotation.http import Answer, Lost
 from leakstop.secrets_text import hashed_secret
@@ -149,12 +150,14 @@ def triage_sweep(
         engine.close()
     for finding in ordered:
         for record in by_key[finding.hashed_secret]:
-            record["verified"] = finding.verified
+            record.update(verdict.fields(finding.verified, finding.verify_reason))
             if rotate:
                 record["rotation"] = dict(finding.rotation or {})
     for hashed in lost:
         for record in by_key[hashed]:
-            record["verified"] = "unknown"
+            record.update(
+                verdict.fields("unknown", "the key could not be read back from its repository")
+            )
             if rotate:
                 record["rotation"] = {
                     "status": "skipped",

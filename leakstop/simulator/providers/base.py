@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from leakstop.simulator.accounts import Account, AuthFailure, RateLimited
 from leakstop.simulator.messages import Reply, Request
 from leakstop.simulator.state import State
+from leakstop.wording import a
 
 Handler = Callable[["Call"], Reply]
 
@@ -109,7 +110,7 @@ class ProviderSim(ABC):
         """The family a given key belongs to, by its longest matching prefix."""
         matching = [k for k in self.kinds if key.startswith(k.prefix)]
         if not matching:
-            raise ValueError(f"that key does not look like a {self.name} key")
+            raise ValueError(f"that key does not look like {a(self.name)} key")
         return max(matching, key=lambda k: len(k.prefix))
 
     def new_key(self, kind: str) -> str:
