@@ -51,7 +51,7 @@ class BlobContext:
 
     def _text(self, name: str) -> bytes | None:
         data = self.reader.read(name, self.max_bytes)
-        if data is None or skip_reason(data[:8192]) is not None:
+        if data is None or skip_reason(data) is not None:
             return None
         return data
 

@@ -32,23 +32,35 @@ def given(
     seen: set[str] = set()
     for arg in paths:
         path = Path(arg) if os.path.isabs(arg) else cwd / arg
-        if not os.path.lexists(path):
-            raise LeakstopError(f"no such file or directory: {display_name(arg)}")
+        try:
+            os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            raise LeakstopError(f"no such file or directory: {display_name(arg)}") from None
+        except OSError as exc:  # a directory above it that may not be searched
+            yield Skipped(_display(path, cwd, root), f"unreadable ({_why(exc)})")
+            continue
         for full in _walk(path, nested_repositories=root is not None):
+            if isinstance(full, Skipped):
+                yield Skipped(_display(Path(full.file), cwd, root), full.reason)
+                continue
             name = _display(full, cwd, root)
             if name not in seen:
                 seen.add(name)
                 yield read(full, name, max_bytes)
 
 
-def _walk(path: Path, *, nested_repositories: bool) -> Iterator[Path]:
-    """Files under `path`. Symlinked directories are not followed (they are scanned like any
-    symlink); inside a repository, a directory that is a repository of its own (a submodule,
-    a vendored clone) is yielded itself, to be named as not scanned, not entered."""
+def _walk(path: Path, *, nested_repositories: bool) -> Iterator[Path | Skipped]:
+    """Files under `path`, and the directories that could not be listed (named with the
+    reason). Symlinked directories are not followed (they are scanned like any symlink);
+    inside a repository, a directory that is a repository of its own (a submodule, a vendored
+    clone) is yielded itself, to be named as not scanned, not entered."""
     if not path.is_dir() or path.is_symlink():
         yield path
         return
-    for dirpath, dirnames, filenames in os.walk(path):
+    unlisted: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(path, onerror=unlisted.append):
+        while unlisted:
+            yield _unlisted(unlisted.pop())
         entries = [*(f for f in filenames if f != ".git")]
         keep = []
         for name in dirnames:
@@ -64,6 +76,17 @@ def _walk(path: Path, *, nested_repositories: bool) -> Iterator[Path]:
         dirnames[:] = sorted(keep)
         for name in sorted(entries):
             yield Path(dirpath) / name
+    while unlisted:
+        yield _unlisted(unlisted.pop())
+
+
+def _unlisted(error: OSError) -> Skipped:
+    """A directory `os.walk` could not list; its name is fixed up by the caller."""
+    return Skipped(os.fsdecode(error.filename or "?"), f"unreadable directory ({_why(error)})")
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or type(error).__name__
 
 
 def _display(path: Path, cwd: Path, root: Path | None) -> str:
@@ -90,13 +113,15 @@ def read(path: Path, name: str, max_bytes: int) -> Block | Skipped:
     """One file as a block, or the reason it cannot be scanned."""
     try:
         info = os.lstat(path)
-    except OSError:
+    except FileNotFoundError:
         return Skipped(name, "missing from the work tree")
+    except OSError as exc:  # a directory above it that may not be searched
+        return Skipped(name, f"unreadable ({_why(exc)})")
     if stat.S_ISLNK(info.st_mode):
         try:
             return Block(path=name, text=display_name(os.readlink(path)))
         except OSError as exc:  # pragma: no cover - lstat just said it is a link
-            return Skipped(name, f"unreadable ({exc.strerror or type(exc).__name__})")
+            return Skipped(name, f"unreadable ({_why(exc)})")
     if stat.S_ISDIR(info.st_mode):
         return Skipped(name, "submodule (scan it in its own repository)")
     if not stat.S_ISREG(info.st_mode):
@@ -107,7 +132,7 @@ def read(path: Path, name: str, max_bytes: int) -> Block | Skipped:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        return Skipped(name, f"unreadable ({exc.strerror or type(exc).__name__})")
+        return Skipped(name, f"unreadable ({_why(exc)})")
     if len(data) > max_bytes:  # grew since lstat
         return Skipped(name, f"too large (over the limit of {max_bytes} bytes)")
     reason = skip_reason(data)
