@@ -33,7 +33,8 @@ COMMIT_FORMAT = "--format=%x00%H%x00%aI%x00%an <%ae>"
 _COMMIT = b"\n\x00"
 _FILE = b"\ndiff --"
 _HUNK = b"\n@@"
-_INDEX = re.compile(rb"\nindex ([0-9a-f]{40,64})\.\.([0-9a-f]{40,64})")
+# One id per parent before `..` (a merge's combined diff lists them all, comma-separated).
+_INDEX = re.compile(rb"\nindex ((?:[0-9a-f]{40,64},)*[0-9a-f]{40,64})\.\.([0-9a-f]{40,64})")
 _HUNK_HEADER = re.compile(rb"^(@@+) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,\d+)? @@")
 
 
@@ -231,9 +232,9 @@ class PatchStreamScanner:
             return False
         index = _INDEX.search(region, header, pos)
         if index is None:
-            return False  # a merge's combined header: left as binary
-        old, new = index.group(1).decode(), index.group(2).decode()
-        blocks = list(self.context.text_change(old, new, path))
+            return False
+        olds, new = index.group(1).decode().split(","), index.group(2).decode()
+        blocks = list(self.context.text_change(olds, new, path))
         for block in blocks:
             self._record(self.detector.scan(block), path, commit)
         return bool(blocks)
