@@ -52,8 +52,11 @@ def run(request: ScanRequest) -> ScanResult:
     if request.mode in PUSH_MODES:
         return _scan_push(request, baseline)
     if request.mode in COMMIT_MODES:
+        from leakstop.sources.tags import annotated_tags
+
         repo = git.require_repo(request.cwd, f"--{request.mode}", root)
-        return _scan_commits(request, repo, _rev_list_args(request, repo), baseline)
+        tags = annotated_tags(repo) if request.mode == "history" else []
+        return _scan_commits(request, repo, _rev_list_args(request, repo), baseline, tags=tags)
     return scan(_source(request, root), request.mode, baseline=baseline)
 
 
@@ -87,7 +90,9 @@ def _scan_push(request: ScanRequest, baseline: Baseline) -> ScanResult:
         for remark in plan.notes:
             request.note(remark)
     # Both hooks check the same thing, the commits being pushed: one report mode for both.
-    result = _scan_commits(request, repo, [], baseline, commits=plan.commits, mode="pre-push")
+    result = _scan_commits(
+        request, repo, [], baseline, commits=plan.commits, mode="pre-push", tags=plan.tags
+    )
     if plan.commits and result.stats.commits == 0:
         raise LeakstopError(
             f"git showed none of the {len(plan.commits)} pushed commit(s); refusing to pass "
@@ -103,6 +108,7 @@ def _scan_commits(
     baseline: Baseline,
     commits: Sequence[str] | None = None,
     mode: str | None = None,
+    tags: Sequence[str] = (),
 ) -> ScanResult:
     from leakstop.sources.revisions import scan_revisions, skipped_list, terminal_progress
 
@@ -115,6 +121,7 @@ def _scan_commits(
         max_bytes=request.max_bytes,
         progress=terminal_progress() if request.progress else None,
         commits=commits,
+        tags=tags,
     )
     result = ScanResult(
         stats=ScanStats(

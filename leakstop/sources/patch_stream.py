@@ -11,8 +11,14 @@ A zero-context patch hides the unchanged lines around a key. Where a rule needs 
 that the hunk lacks, and where git printed "Binary files differ" for text (because of
 `.gitattributes`), the objects themselves are read on demand (`BlobContext`).
 
-Expected input: `git log -p -U0 --cc --format=%x00%H%x00%aI%x00%an <%ae>` (a NUL starts
-each commit header line, which can never occur in a text diff).
+Commit messages are scanned too (people paste keys there, and a pushed message is as public
+as a file): a key in one is reported in the file `<commit message>`, at its line in the
+message (1 is the subject line).
+
+Expected input: `git log -p -U0 --cc` with `COMMIT_FORMAT`: a \x01 byte starts each commit
+header line (sha, author date, author, separated by \x01), and the message follows indented by
+four spaces. Neither can be mistaken for a diff line, which starts with one of ` +-\\@` or a
+header word, and no message line can look like a `diff --git` or `@@` line.
 """
 
 from __future__ import annotations
@@ -28,9 +34,13 @@ from leakstop.sources.diff import _unquote as unquote_path
 from leakstop.sources.diff import decode_path
 from leakstop.sources.text import DEFAULT_MAX_BYTES, decode
 
-COMMIT_FORMAT = "--format=%x00%H%x00%aI%x00%an <%ae>"
+# Not NUL: git's %w() indentation stops at a NUL byte in the text before it.
+COMMIT_FORMAT = "--format=%x01%H%x01%aI%x01%an <%ae>%n%w(0,4,4)%B"
+COMMIT_MESSAGE = "<commit message>"
+"""The file name of a finding in a commit message."""
 
-_COMMIT = b"\n\x00"
+_COMMIT = b"\n\x01"
+_INDENT = b"    "
 _FILE = b"\ndiff --"
 _HUNK = b"\n@@"
 # One id per parent before `..` (a merge's combined diff lists them all, comma-separated).
@@ -122,14 +132,22 @@ class PatchStreamScanner:
         return starts
 
     def _hunks_for(self, region: bytes, pos: int) -> list[int]:
-        """The hunk holding `pos` (none for a position in a header line)."""
+        """The hunk holding `pos`, or the commit whose message holds it (none for a position
+        in a header line)."""
         hunk = region.rfind(_HUNK, 0, pos)
-        header = max(region.rfind(_FILE, 0, pos), region.rfind(_COMMIT, 0, pos))
-        if hunk > header and hunk != region.rfind(b"\n", 0, pos):
+        commit = region.rfind(_COMMIT, 0, pos)
+        header = max(region.rfind(_FILE, 0, pos), commit)
+        line_start = region.rfind(b"\n", 0, pos)
+        if hunk > header and hunk != line_start:
             return [hunk]
+        if header == commit >= 0 and line_start > commit:
+            return [commit]  # past the commit's header line: in its message
         return []
 
     def _scan_hunk(self, region: bytes, start: int) -> None:
+        if region.startswith(_COMMIT, start):
+            self._scan_message(region, start)
+            return
         end = _first_boundary(region, start + 1)
         hunk = region[start + 1 : end if end >= 0 else len(region)]
         header_end = hunk.find(b"\n")
@@ -156,6 +174,22 @@ class PatchStreamScanner:
         self._record(hits, path, commit)
         if self.context is not None and commit is not None and self._contextual:
             self._look_wider(block, hits, commit)
+
+    def _scan_message(self, region: bytes, start: int) -> None:
+        """The message of the commit whose header line starts at `start`: the indented
+        lines after it."""
+        header_end = region.find(b"\n", start + 1)
+        if header_end < 0:
+            return
+        commit = _commit_info(region[start + 2 : header_end])
+        lines, pos = [], header_end + 1
+        while region.startswith(_INDENT, pos):
+            end = region.find(b"\n", pos)
+            end = len(region) if end < 0 else end
+            lines.append(decode(region[pos + len(_INDENT) : end].rstrip(b"\r")))
+            pos = end + 1
+        block = Block(path=COMMIT_MESSAGE, text="\n".join(lines))
+        self._record(self.detector.scan(block), COMMIT_MESSAGE, commit)
 
     def _record(self, hits: Iterable[Hit], path: str, commit: CommitInfo | None) -> None:
         self.findings.extend(
@@ -292,7 +326,7 @@ def _header_path(header: bytes) -> str:
 
 
 def _commit_info(header: bytes) -> CommitInfo:
-    parts = header.split(b"\x00")
+    parts = header.split(b"\x01", 2)
     sha = parts[0].decode("ascii", "replace")
     date = parts[1].decode("ascii", "replace") if len(parts) > 1 else ""
     author = parts[2].decode("utf-8", "replace") if len(parts) > 2 else ""

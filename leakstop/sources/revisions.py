@@ -24,6 +24,7 @@ from leakstop.errors import LeakstopError
 from leakstop.findings import Finding, Skipped
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.patch_stream import COMMIT_FORMAT, PatchStreamScanner
+from leakstop.sources.tags import scan_tags
 from leakstop.sources.text import DEFAULT_MAX_BYTES
 
 LOG_OPTIONS = (
@@ -66,6 +67,9 @@ class RevisionScan:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.skipped: dict[str, str] = {}
+        """Files not scanned (binary, too large), named once whatever the commit."""
+        self.unreadable: list[Skipped] = []
+        """What could not be read, each with its commit (or tag object)."""
         self.commits = 0
         self.bytes = 0
         self.files = 0
@@ -83,9 +87,11 @@ def scan_revisions(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     commits: Sequence[str] | None = None,
+    tags: Sequence[str] = (),
 ) -> RevisionScan:
     """Scan the commits `git rev-list REV_LIST_ARGS` names, or exactly `commits` if given
-    (then `rev_list_args` is ignored)."""
+    (then `rev_list_args` is ignored), with their messages, and the messages of the tag
+    objects `tags`."""
     pool = _Pool(root, detector, max(1, jobs or os.cpu_count() or 1), max_bytes)
     revs: subprocess.Popen[bytes] | None = None
     if commits is None:
@@ -115,7 +121,12 @@ def scan_revisions(
         pool.check(proc, "log")
     if pool.errors:
         raise LeakstopError(pool.errors[0])
-    return _merge(pool.scanners)
+    result = _merge(pool.scanners)
+    if tags:
+        tagged = scan_tags(root, tags, detector)
+        result.findings.extend(tagged.findings)
+        result.unreadable.extend(tagged.skipped)
+    return result
 
 
 class _Pool:
@@ -240,7 +251,8 @@ def _merge(scanners: list[PatchStreamScanner]) -> RevisionScan:
 
 
 def skipped_list(scan: RevisionScan) -> list[Skipped]:
-    return [Skipped(path, reason) for path, reason in sorted(scan.skipped.items())]
+    named = [Skipped(path, reason) for path, reason in sorted(scan.skipped.items())]
+    return named + sorted(scan.unreadable, key=lambda s: (s.file, s.commit or ""))
 
 
 def terminal_progress() -> Progress | None:

@@ -143,7 +143,8 @@ def _scan(
     jobs: int,
     remembered: state.RepoState | None,
 ) -> None:
-    from leakstop.sources.revisions import scan_revisions
+    from leakstop.sources.revisions import scan_revisions, skipped_list
+    from leakstop.sources.tags import annotated_tags
 
     target = result.target
     if target.remote:
@@ -157,7 +158,13 @@ def _scan(
     tips = sorted(_tips(root))
     commits = new_commits(root, tips, base.tips if base else [])
     scanned = scan_revisions(
-        root, [], detector, jobs=jobs, max_bytes=request.max_bytes, commits=commits
+        root,
+        [],
+        detector,
+        jobs=jobs,
+        max_bytes=request.max_bytes,
+        commits=commits,
+        tags=annotated_tags(root),  # few and small: read again on every run
     )
     if scanned.commits < len(commits):
         raise LeakstopError(f"git showed {scanned.commits} of {len(commits)} commits")
@@ -166,7 +173,10 @@ def _scan(
         result.keys.setdefault(finding.hashed_secret, finding)
     records = [_named(r, target) for r in base.findings] if base else []
     result.records = _unique([*records, *fresh])
-    skipped = [{"file": path, "reason": why} for path, why in sorted(scanned.skipped.items())]
+    skipped = [
+        {"file": s.file, "reason": s.reason, **({"commit": s.commit} if s.commit else {})}
+        for s in skipped_list(scanned)
+    ]
     old_skipped = base.skipped if base else []
     result.skipped = [_named(s, target) for s in _unique_skips([*old_skipped, *skipped])]
     result.new_commits = scanned.commits
