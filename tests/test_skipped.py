@@ -130,3 +130,116 @@ def test_unreadable_files_and_directories_are_named_with_the_reason(repo: Repo) 
             path.chmod(0o755)
     assert _skipped(inside) == {"locked/inner.env": denied}
     assert _found(inside) == {(hashed_secret(readable), "ok.env", 1)}
+
+
+# -- missing or unreadable git objects ------------------------------------------------------------
+
+
+def _loose(repo: Repo, sha: str) -> Path:
+    return repo.path / ".git" / "objects" / sha[:2] / sha[2:]
+
+
+def _history(run_cli: Any, repo: Repo, keys: list[str]) -> tuple[int, dict[str, Any]]:
+    outcome: Outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=keys)
+    assert "Traceback" not in outcome.err
+    assert outcome.code in (0, 1), outcome.err
+    report: dict[str, Any] = json.loads(outcome.out)
+    return outcome.code, report
+
+
+def _unreadable(report: dict[str, Any]) -> set[tuple[str, str | None]]:
+    return {
+        (s["file"], s.get("commit"))
+        for s in report["scan"]["skipped"]
+        if s["reason"].startswith("unreadable")
+    }
+
+
+def test_history_goes_on_past_missing_blobs(repo: Repo, run_cli: Any) -> None:
+    keys = [new_key("scrapebit-api-key") for _ in range(5)]
+    repo.stage("early.env", f"SB={keys[0]}\n")
+    early = repo.commit("early")
+    repo.stage("lost.env", f"SB={keys[1]}\n")
+    repo.stage("kept.env", f"SB={keys[2]}\n")
+    damaged = repo.commit(f"damaged\n\nmessage key {keys[3]}")
+    repo.stage("lost.env", f"SB={keys[1]}\nmore\n")  # its old version is gone: all lines count
+    repo.stage("late.env", f"SB={keys[4]}\n")
+    late = repo.commit("late")
+    for _ in range(3):  # more commits after it, so several log processes have work
+        repo.stage("filler.txt", os.urandom(8).hex())
+        repo.commit("filler")
+    lost_blob = repo.git("rev-parse", f"{damaged}:lost.env").strip()
+    _loose(repo, lost_blob).unlink()
+    code, report = _history(run_cli, repo, keys)
+    assert code == 1
+    assert _found(report) == {
+        (hashed_secret(keys[0]), "early.env", 1),
+        (hashed_secret(keys[2]), "kept.env", 1),
+        (hashed_secret(keys[3]), "<commit message>", 3),
+        (hashed_secret(keys[1]), "lost.env", 1),  # from `late`, which still has the file
+        (hashed_secret(keys[4]), "late.env", 1),
+    }
+    commits = {(f["file"], f["line"]): f["commit"] for f in report["findings"]}
+    assert commits[("early.env", 1)] == early and commits[("late.env", 1)] == late
+    assert commits[("kept.env", 1)] == damaged and commits[("lost.env", 1)] == late
+    assert _unreadable(report) == {("lost.env", damaged)}
+    [entry] = [s for s in report["scan"]["skipped"] if s["file"] == "lost.env"]
+    assert lost_blob[:12] in entry["reason"] and damaged[:12] in entry["reason"]
+    assert report["scan"]["commits"] == 6, report["scan"]
+    # The text report names it too.
+    text = run_cli(["scan", "--history"], repo.path, keys=keys)
+    assert f"lost.env: unreadable: blob {lost_blob[:12]} is missing" in text.out
+
+
+def test_history_goes_on_past_a_missing_commit(repo: Repo, run_cli: Any) -> None:
+    keys = [new_key("electronhub-api-key") for _ in range(3)]
+    repo.stage("a.env", f"EH={keys[0]}\n")
+    first = repo.commit("first")
+    repo.stage("b.env", f"EH={keys[1]}\n")
+    middle = repo.commit("middle")
+    repo.stage("c.env", f"EH={keys[2]}\n")
+    last = repo.commit("last")
+    repo.git("branch", "old", first)  # still reachable without the missing commit
+    _loose(repo, middle).unlink()
+    code, report = _history(run_cli, repo, keys)
+    assert code == 1
+    # `last` cannot be compared with its parent: all its files count as added, so the key
+    # the lost commit introduced is reported there rather than missed.
+    assert {(f["file"], f["commit"]) for f in report["findings"]} == {
+        ("a.env", first),
+        ("a.env", last),
+        ("b.env", last),
+        ("c.env", last),
+    }
+    assert _unreadable(report) == {("<commit>", middle)}
+    for mode in (["--range", f"{first}..main"], []):
+        outcome = run_cli(["scan", *mode, "--format", "json"], repo.path, keys=keys)
+        assert "Traceback" not in outcome.err and outcome.code in (1, 2)
+
+
+def test_nothing_readable_is_an_error(repo: Repo, run_cli: Any) -> None:
+    repo.stage("a.txt", "a\n")
+    only = repo.commit("only")
+    _loose(repo, only).unlink()
+    outcome: Outcome = run_cli(["scan", "--history"], repo.path)
+    assert outcome.code == 2
+    assert outcome.err.startswith("leakstop: ") and outcome.err.count("\n") == 1
+    assert only[:12] in outcome.err
+
+
+def test_partial_clone_without_its_remote(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    keys = [new_key("syncline-user-key") for _ in range(2)]
+    repo.stage("app.env", f"SL={keys[0]}\n")
+    repo.commit(f"add app\n\nrotated {keys[1]}")
+    repo.git("config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "partial"
+    subprocess.run(
+        ["git", "clone", "-q", "--no-checkout", "--filter=blob:none", repo.path.as_uri(), clone],
+        check=True,
+    )
+    shutil.move(repo.path, tmp_path / "gone")  # offline: the missing blobs cannot be fetched
+    partial = Repo(clone)
+    code, report = _history(run_cli, partial, keys)
+    assert code == 1
+    assert {(file, line) for _, file, line in _found(report)} == {("<commit message>", 3)}
+    assert {file for file, _ in _unreadable(report)} == {"app.env"}

@@ -5,6 +5,7 @@ All are rare, so one `cat-file` process per stream serves them without slowing i
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -70,14 +71,27 @@ class BlobContext:
         return Block(path=path, text=text, added=added_lines(before, text))
 
     def _old_text(self, name: str) -> str:
-        data = None if name in _NULL_SHA else self.reader.read(name, self.max_bytes)
+        data = None if name in _NULL_SHA else self.read(name)
         return "" if data is None else decode_file(data)
 
     def _text(self, name: str) -> bytes | None:
-        data = self.reader.read(name, self.max_bytes)
+        data = self.read(name)
         if data is None or skip_reason(data) is not None:
             return None
         return data
+
+    def read(self, name: str) -> bytes | None:
+        """An object's content (at most `max_bytes`), or None. In a partial clone git tries
+        to fetch a missing object and its `cat-file` process stops when it cannot: the object
+        counts as missing, and the next read starts a new process."""
+        for _ in range(2):
+            try:
+                return self.reader.read(name, self.max_bytes)
+            except (OSError, ValueError):  # the process had stopped: once more with a new one
+                with contextlib.suppress(OSError, ValueError):
+                    self.reader.close()
+                self.reader = git.BlobReader(self.root)
+        return None
 
     def close(self) -> None:
         self.reader.close()

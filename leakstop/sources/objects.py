@@ -60,6 +60,21 @@ def read_objects(root: Path, ids: Iterable[str]) -> list[GitObject]:
     return objects
 
 
+def object_kinds(root: Path, ids: Iterable[str]) -> dict[str, str]:
+    """The type of each of the objects `ids` that exists (missing ones are left out)."""
+    wanted = [i for i in dict.fromkeys(ids) if i and i.isalnum()]
+    if not wanted:
+        return {}
+    query = "".join(f"{i}\n" for i in wanted).encode()
+    out = git.run(["cat-file", "--batch-check=%(objectname) %(objecttype)"], root, data=query)
+    kinds = {}
+    for line in out.decode("ascii", "replace").splitlines():
+        sha, _, kind = line.partition(" ")
+        if kind in ("blob", "tree", "commit", "tag"):
+            kinds[sha] = kind
+    return kinds
+
+
 def identity(value: str) -> tuple[str, str]:
     """An author/tagger field, `Name <email> 1700000000 +0100`, as ("Name <email>", ISO 8601
     date); the date is empty when the field does not have one."""

@@ -166,7 +166,7 @@ def _scan(
         commits=commits,
         tags=annotated_tags(root),  # few and small: read again on every run
     )
-    if scanned.commits < len(commits):
+    if scanned.commits + scanned.lost_commits < len(commits):
         raise LeakstopError(f"git showed {scanned.commits} of {len(commits)} commits")
     fresh = [_named(finding_record(f), target) for f in scanned.findings]
     for finding in scanned.findings:
