@@ -243,3 +243,99 @@ def test_partial_clone_without_its_remote(repo: Repo, run_cli: Any, tmp_path: Pa
     assert code == 1
     assert {(file, line) for _, file, line in _found(report)} == {("<commit message>", 3)}
     assert {file for file, _ in _unreadable(report)} == {"app.env"}
+
+
+# -- large files --------------------------------------------------------------------------------
+
+
+def _big_text(keys: list[str], lines: int, seed: int) -> str:
+    """Lines of varied length (some very long), with the keys spread over them, some at the
+    start or end of a line, some labelled ECGrid keys that need their context."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    step = max(1, lines // len(keys))
+    for number in range(lines):
+        filler = "".join(rng.choice("abc def,;=") for _ in range(rng.choice((5, 40, 300, 3000))))
+        out.append(filler)
+        if number % step == 0 and keys:
+            key = keys.pop()
+            out.append(rng.choice((f"{key} {filler[:20]}", f"{filler[:50]} = {key}", key)))
+    return "\n".join(out + keys) + "\n"
+
+
+def _whole_and_streamed(
+    run_cli: Any, repo: Repo, paths: list[str], keys: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    whole = _scan(run_cli, repo, *paths, keys=keys)
+    streamed = _scan(run_cli, repo, "--max-file-size", "9000", *paths, keys=keys)
+    return whole, streamed
+
+
+def _places(report: dict[str, Any]) -> set[tuple[str, str, int, int]]:
+    return {(f["hashed_secret"], f["file"], f["line"], f["column"]) for f in report["findings"]}
+
+
+def test_files_larger_than_the_limit_are_read_in_pieces(repo: Repo, run_cli: Any) -> None:
+    keys = [new_key("scrapebit-api-key") for _ in range(40)]
+    wide_keys = [new_key("electronhub-api-key") for _ in range(10)]
+    ecgrid = new_key("ecgrid-api-key")
+    repo.write("dump.sql", _big_text(list(keys), 400, seed=1))
+    repo.write(
+        "bundle.min.js", "".join(f'var a{i}="{k}";' + "x=1;" * 900 for i, k in enumerate(keys))
+    )
+    repo.write("wide.ps1", _big_text(list(wide_keys), 200, seed=2).encode("utf-16"))
+    # A labelled ECGrid key right after a piece boundary still sees its label and context.
+    config = "# padding line\n" * 700 + f"[ecgrid]\napi_key = {ecgrid}\n"
+    repo.write("ecgrid.ini", config)
+    paths = ["dump.sql", "bundle.min.js", "wide.ps1", "ecgrid.ini"]
+    all_keys = [*keys, *wide_keys, ecgrid]
+    whole, streamed = _whole_and_streamed(run_cli, repo, paths, all_keys)
+    assert _skipped(streamed) == {}
+    assert _places(streamed) == _places(whole)
+    assert {f["file"] for f in whole["findings"]} == set(paths)
+    found = {f["hashed_secret"] for f in streamed["findings"]}
+    assert found == {hashed_secret(k) for k in all_keys}
+    # Every key once, however many pieces overlap it.
+    assert len(streamed["findings"]) == len(_places(streamed))
+
+
+def test_piece_boundaries_never_lose_or_repeat_a_key(tmp_path: Path) -> None:
+    """Cut at every offset: each key once, at the line and column of a whole-file scan."""
+    import io
+
+    from leakstop.detect.engine import Block, Detector
+    from leakstop.providers import all_rules
+    from leakstop.sources import segments
+
+    detector = Detector(all_rules())
+    keys = [new_key("syncline-user-key") for _ in range(6)]
+    text = _big_text(list(keys), 60, seed=3) + "tail " * 4000 + keys[0] + "\n"
+    text += "y" * 20000 + f" {keys[1]}"  # a long line, and no newline at the end
+    expected = {(h.secret, h.line, h.column) for h in detector.scan(Block("f", text))}
+    assert {secret for secret, _, _ in expected} == set(keys)
+    data = text.encode()
+    for piece in range(segments.MIN_PIECE, segments.MIN_PIECE + 3000, 97):
+        hits = []
+        for block in segments.stream(io.BytesIO(data), "f", piece):
+            assert isinstance(block, Block)
+            hits += [(h.secret, h.line, h.column) for h in detector.scan(block)]
+        assert sorted(hits) == sorted(expected), piece
+    assert list(segments.stream(io.BytesIO(b"\x00\x01" * 9000), "f", 1)) == ["binary"]
+
+
+def test_commit_modes_name_a_change_over_the_limit(repo: Repo, run_cli: Any) -> None:
+    key, small = new_key("scrapebit-api-key"), new_key("scrapebit-api-key")
+    # History reads git's output in 1 MB chunks and holds a hunk whole: one larger than both
+    # that and the limit is skipped, and named.
+    repo.stage("dump.sql", "-- data\n" * 200_000 + f"key={key}\n")
+    repo.commit("big")
+    repo.stage("small.env", f"SB={small}\n")
+    repo.commit("small")
+    outcome = run_cli(
+        ["scan", "--history", "--max-file-size", "1000"], repo.path, keys=[key, small]
+    )
+    assert outcome.code == 1  # the small file's key
+    assert "Not scanned (1):" in outcome.out
+    assert "dump.sql: a change larger than 1000 bytes" in outcome.out

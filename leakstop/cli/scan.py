@@ -51,7 +51,10 @@ from leakstop.report import FORMATS
 )
 @click.option("--no-baseline", is_flag=True, help="Ignore any baseline.")
 @triage_options("Regenerate each distinct live key at its provider.")
-@max_file_size_option("files")
+@max_file_size_option(
+    "staged and committed changes",
+    " Files mode reads a larger file in pieces of this size instead.",
+)
 def scan_command(
     paths: tuple[str, ...],
     staged: bool,

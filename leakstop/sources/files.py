@@ -1,4 +1,5 @@
 """Whole files as blocks: the tracked files of a repository, or paths given by the user.
+A file larger than the size limit is read in pieces (`segments`), never skipped for its size.
 
 A symlink is scanned as what git stores for it, the text of its target (the file it points
 to is scanned where it lives, if it is part of the scan); a submodule is named as skipped.
@@ -15,13 +16,14 @@ from leakstop import git
 from leakstop.detect.engine import Block
 from leakstop.errors import LeakstopError
 from leakstop.findings import Skipped
+from leakstop.sources import segments
 from leakstop.sources.text import decode_file, skip_reason
 
 
 def tracked(root: Path, max_bytes: int) -> Iterator[Block | Skipped]:
     # A path in conflict is listed once per stage: scan it once.
     for rel in dict.fromkeys(git.tracked_files(root)):
-        yield read(root / rel, display_name(rel), max_bytes)
+        yield from blocks(root / rel, display_name(rel), max_bytes)
 
 
 def given(
@@ -46,7 +48,7 @@ def given(
             name = _display(full, cwd, root)
             if name not in seen:
                 seen.add(name)
-                yield read(full, name, max_bytes)
+                yield from blocks(full, name, max_bytes)
 
 
 def _walk(path: Path, *, nested_repositories: bool) -> Iterator[Path | Skipped]:
@@ -110,7 +112,32 @@ def display_name(name: str) -> str:
 
 
 def read(path: Path, name: str, max_bytes: int) -> Block | Skipped:
-    """One file as a block, or the reason it cannot be scanned."""
+    """One file as a block, or the reason it cannot be scanned (one over `max_bytes`
+    included)."""
+    item = _whole(path, name, max_bytes)
+    if item is None:
+        return Skipped(name, f"too large (over the limit of {max_bytes} bytes)")
+    return item
+
+
+def blocks(path: Path, name: str, max_bytes: int) -> Iterator[Block | Skipped]:
+    """One file as blocks: whole up to `max_bytes`, larger ones in pieces of that size
+    (`segments`), so a file of any size is scanned in bounded memory. Or the reason it cannot
+    be scanned."""
+    item = _whole(path, name, max_bytes)
+    if item is not None:
+        yield item
+        return
+    try:
+        with open(path, "rb") as handle:
+            for piece in segments.stream(handle, name, piece=max_bytes):
+                yield Skipped(name, piece) if isinstance(piece, str) else piece
+    except OSError as exc:
+        yield Skipped(name, f"unreadable ({_why(exc)})")
+
+
+def _whole(path: Path, name: str, max_bytes: int) -> Block | Skipped | None:
+    """`read`, with None for a regular file larger than `max_bytes`."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -127,14 +154,14 @@ def read(path: Path, name: str, max_bytes: int) -> Block | Skipped:
     if not stat.S_ISREG(info.st_mode):
         return Skipped(name, "not a regular file")
     if info.st_size > max_bytes:
-        return Skipped(name, f"too large ({info.st_size} bytes > limit {max_bytes})")
+        return None
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         return Skipped(name, f"unreadable ({_why(exc)})")
     if len(data) > max_bytes:  # grew since lstat
-        return Skipped(name, f"too large (over the limit of {max_bytes} bytes)")
+        return None
     reason = skip_reason(data)
     if reason is not None:
         return Skipped(name, reason)
