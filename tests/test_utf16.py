@@ -146,3 +146,28 @@ def test_a_merge_reports_only_what_it_adds_to_a_wide_file(repo: Repo, run_cli: A
         (hashed_secret(keys[1]), 1, main),
         (hashed_secret(keys[2]), 4, merge),
     }
+
+
+def test_wide_text_git_diffs_as_text_because_of_an_attribute(repo: Repo, run_cli: Any) -> None:
+    """A `diff` attribute makes git show UTF-16 as text, NUL bytes and all."""
+    keys = [new_key("scrapebit-api-key") for _ in range(2)]
+    encode = ENCODINGS["utf16-le-bom.ps1"]
+    repo.stage(".gitattributes", "*.ps1 diff\n*.dat diff\n")
+    repo.stage("README.md", "x\n")
+    base = repo.commit("base")
+    repo.stage("setup.ps1", encode(_settings(keys[0])))
+    first = repo.commit("add")
+    repo.stage("setup.ps1", encode(_settings(keys[0], f"EH={keys[1]}\r\n")))
+    repo.stage("blob.dat", b"\x00\x01\x02" * 50)
+    second = repo.commit("change")
+    expected = {
+        (hashed_secret(keys[0]), "setup.ps1", 3, first),
+        (hashed_secret(keys[1]), "setup.ps1", 4, second),
+    }
+    for mode, report in all_modes(run_cli, repo, base, keys).items():
+        assert _found(report) == expected, mode
+        assert _skipped(report) == {"blob.dat": "binary"}, mode
+    third = new_key("electronhub-api-key")
+    repo.stage("setup.ps1", encode(_settings(keys[0], f"EH={keys[1]}\r\nX={third}\r\n")))
+    staged = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=[*keys, third])
+    assert _found(json.loads(staged.out)) == {(hashed_secret(third), "setup.ps1", 5, None)}

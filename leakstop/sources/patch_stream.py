@@ -77,6 +77,9 @@ class PatchStreamScanner:
         self._commit: CommitInfo | None = None
         self._file: str | None = None
         self._discarding = False
+        self._nul_done: set[tuple[str, str]] = set()
+        self._index: tuple[list[str], str] | None = None
+        """The blob ids of the last file header seen (for a file continued in a new region)."""
 
     def feed(self, chunk: bytes) -> None:
         self.stats.bytes += len(chunk)
@@ -107,6 +110,8 @@ class PatchStreamScanner:
         self.stats.files += region.count(_FILE)
         for hunk_start in sorted(self._candidate_hunks(region)):
             self._scan_hunk(region, hunk_start)
+        if b"\0" in region:  # nothing else in git's output holds NUL bytes: see _note_nul_text
+            self._note_nul_text(region)
         self._remember_headers(region)
         self._note_binaries(region)
 
@@ -246,8 +251,9 @@ class PatchStreamScanner:
         header = region.rfind(_FILE)
         if header >= 0 and header > region.rfind(_COMMIT):
             self._file = _header_path(region[header + 1 :])
+            self._index = _index(region, header, len(region))
         elif region.rfind(_COMMIT) >= 0:
-            self._file = None
+            self._file = self._index = None
 
     def _note_binaries(self, region: bytes) -> None:
         pos = region.find(b"\nBinary files ")
@@ -257,17 +263,37 @@ class PatchStreamScanner:
                 self.skipped.setdefault(path, "binary")
             pos = region.find(b"\nBinary files ", pos + 1)
 
+    def _note_nul_text(self, region: bytes) -> None:
+        """Changes git showed as text although they hold NUL bytes (a `diff` attribute on a
+        UTF-16 file, or on a binary one): read like a change git called binary."""
+        pos = region.find(b"\0")
+        while pos >= 0:
+            start = max(region.rfind(_FILE, 0, pos), region.rfind(_COMMIT, 0, pos))
+            # Before any header: the file whose header an earlier region ended with.
+            if start < 0 or region.startswith(_FILE, start):
+                path = self._path_before(region, pos)
+                commit = self._commit_before(region, pos)
+                done = (commit.sha if commit else "", path)
+                if done not in self._nul_done:
+                    self._nul_done.add(done)
+                    if not self._binary_as_text(region, pos, path):
+                        self.skipped.setdefault(path, "binary")
+            following = [region.find(b, pos) for b in (_FILE, _COMMIT)]
+            end = min((f for f in following if f >= 0), default=-1)
+            pos = region.find(b"\0", end) if end >= 0 else -1
+
     def _binary_as_text(self, region: bytes, pos: int, path: str) -> bool:
         """Scan a change git called binary when the new content is text after all
         (`.gitattributes` `-diff`/`binary`); False when it really is binary."""
         header = region.rfind(_FILE, 0, pos)
         commit = self._commit_before(region, pos)
-        if self.context is None or header < 0 or commit is None:
+        if header < 0 and region.rfind(_COMMIT, 0, pos) < 0:
+            index = self._index  # the header is in an earlier region
+        else:
+            index = _index(region, header, pos) if header >= 0 else None
+        if self.context is None or index is None or commit is None:
             return False
-        index = _INDEX.search(region, header, pos)
-        if index is None:
-            return False
-        olds, new = index.group(1).decode().split(","), index.group(2).decode()
+        olds, new = index
         blocks = list(self.context.text_change(olds, new, path))
         for block in blocks:
             self._record(self.detector.scan(block), path, commit)
@@ -296,6 +322,15 @@ def _anchors(
             on_line = tuple(re.compile(c.encode(), re.IGNORECASE) for c in rule.line_context)
             patterns.append((re.compile((rule.anchor or rule.pattern.pattern).encode()), on_line))
     return literals, patterns
+
+
+def _index(region: bytes, start: int, end: int) -> tuple[list[str], str] | None:
+    """The blob ids before (one per parent) and after the change whose header is at
+    `start`, from its `index` line (none for a mode-only change or a combined header)."""
+    match = _INDEX.search(region, start, end)
+    if match is None or region.rfind(_FILE, start + 1, match.start()) >= 0:
+        return None
+    return match.group(1).decode().split(","), match.group(2).decode()
 
 
 def _first_boundary(region: bytes, start: int) -> int:
