@@ -339,3 +339,27 @@ def test_commit_modes_name_a_change_over_the_limit(repo: Repo, run_cli: Any) -> 
     assert outcome.code == 1  # the small file's key
     assert "Not scanned (1):" in outcome.out
     assert "dump.sql: a change larger than 1000 bytes" in outcome.out
+
+
+def test_every_commit_mode_goes_on_past_a_missing_blob(repo: Repo, run_cli: Any) -> None:
+    from tests.commit_modes import all_modes
+
+    keys = [new_key("electronhub-api-key") for _ in range(3)]
+    repo.stage("README.md", "x\n")
+    base = repo.commit("base")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.stage("side.env", f"EH={keys[0]}\n")
+    repo.stage("gone.bin", os.urandom(64).hex())
+    side = repo.commit("side")
+    repo.git("checkout", "-q", "main")
+    repo.stage("main.env", f"EH={keys[1]}\n")
+    repo.commit("main")
+    repo.git("merge", "-q", "--no-ff", "-m", "merge", "side")
+    repo.git("branch", "-q", "-D", "side")  # so a server has not seen it
+    repo.stage("merged.env", f"EH={keys[2]}\n")
+    repo.commit("after the merge")
+    gone = repo.git("rev-parse", f"{side}:gone.bin").strip()
+    _loose(repo, gone).unlink()
+    for mode, report in all_modes(run_cli, repo, base, keys).items():
+        assert {f for _, f, _ in _found(report)} == {"side.env", "main.env", "merged.env"}, mode
+        assert ("gone.bin", side) in _unreadable(report), mode

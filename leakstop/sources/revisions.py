@@ -176,6 +176,24 @@ def _listing_failed(
     _run(pool, lines, progress, started)
 
 
+class _Shas:
+    """Commit ids in the order they were written to one process, kept as raw bytes (a large
+    history has millions: 20 bytes each rather than an 80-byte object)."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._width = 0
+
+    def append(self, sha: bytes) -> None:
+        raw = bytes.fromhex(sha.decode("ascii"))
+        self._width = len(raw)
+        self._data += raw
+
+    def hex(self) -> list[str]:
+        width = self._width
+        return [self._data[i : i + width].hex() for i in range(0, len(self._data), width or 1)]
+
+
 class _Pool:
     """The git log processes and their reader threads. A process is started only when its
     first commit arrives: `git log --stdin` given no commit at all would show HEAD."""
@@ -189,7 +207,7 @@ class _Pool:
         self.scanners: list[PatchStreamScanner] = []
         self.readers: list[threading.Thread] = []
         self.options: list[Sequence[str]] = []
-        self.dealt: list[list[bytes]] = []
+        self.dealt: list[_Shas] = []
         """The commits written to each process, in order (its output follows that order)."""
         self.errors: list[str] = []
         self.salvaged = Salvaged()
@@ -238,28 +256,26 @@ class _Pool:
         self.scanners.append(scanner)
         self.readers.append(reader)
         self.options.append(options)
-        self.dealt.append([])
+        self.dealt.append(_Shas())
         reader.start()
         return proc
 
-    def _drop_lost(self, dealt: list[bytes]) -> list[bytes]:
+    def _drop_lost(self, dealt: list[str]) -> list[str]:
         """`dealt` without the commits whose object is missing (named as lost)."""
-        kinds = object_kinds(self.root, [sha.decode() for sha in dealt])
+        kinds = object_kinds(self.root, dealt)
         kept = []
         for sha in dealt:
-            if kinds.get(sha.decode()) == "commit":
+            if kinds.get(sha) == "commit":
                 kept.append(sha)
             else:
                 self.salvaged.lost += 1
                 self.salvaged.unreadable.append(
-                    Skipped(
-                        WHOLE_COMMIT, missing("commit", sha.decode(), sha.decode()), sha.decode()
-                    )
+                    Skipped(WHOLE_COMMIT, missing("commit", sha, sha), sha)
                 )
         return kept
 
     def dealt_commits(self) -> set[str]:
-        return {sha.decode() for shas in self.dealt for sha in shas}
+        return {sha for shas in self.dealt for sha in shas.hex()}
 
     def recover(self) -> None:
         """For each `git log` process that stopped early (an object it needed is missing),
@@ -284,7 +300,7 @@ class _Pool:
                 context.close()
 
     def _resume(self, at: int, context: BlobContext) -> None:
-        scanner, dealt = self.scanners[at], self.dealt[at]
+        scanner, dealt = self.scanners[at], self.dealt[at].hex()
         seen = scanner.stats.commits
         # Its output stops in the middle of commit `seen` (its header was shown), or just
         # before commit `seen + 1` (its object could not be read): read the first object by
@@ -295,20 +311,21 @@ class _Pool:
                 return
         stopped = max(0, seen - 1)
         if seen > 0:
-            bad = dealt[stopped].decode()
+            bad = dealt[stopped]
             scanner.findings = [
                 f for f in scanner.findings if f.commit is None or f.commit.sha != bad
             ]
             scanner.stats.commits -= 1
-        salvage(self.root, dealt[stopped].decode(), self.detector, context, self.salvaged)
+        salvage(self.root, dealt[stopped], self.detector, context, self.salvaged)
         rest = dealt[stopped + 1 :]
         if not rest:
             return
         proc = self._start(self.options[at])
         assert proc.stdin is not None
+        for sha in rest:  # first: if it stops at once, `recover` still knows what it had
+            self.dealt[-1].append(sha.encode())
         try:
-            proc.stdin.write(b"".join(sha + b"\n" for sha in rest))
-            self.dealt[-1].extend(rest)
+            proc.stdin.write("".join(f"{sha}\n" for sha in rest).encode())
             proc.stdin.close()
         except BrokenPipeError:
             pass  # it stopped at once: resumed in turn by `recover`
