@@ -29,9 +29,7 @@ def test_keys_in_commit_messages_in_every_commit_mode(repo: Repo, run_cli: Any) 
     base = repo.commit("base")
     repo.stage("app.py", f"KEY = '{beside}'\n")
     # Lines that look like a patch inside the message must not confuse the reader.
-    message = (
-        f"Rotate {subject}\n\ndiff --git a/x b/x\n@@ -1 +1 @@\n+fake\n\n   token: {body}\n"
-    )
+    message = f"Rotate {subject}\n\ndiff --git a/x b/x\n@@ -1 +1 @@\n+fake\n\n   token: {body}\n"
     first = repo.commit(message)
     repo.stage("b.txt", "b\n")
     second = repo.commit("clean follow-up\n\nnothing here")
@@ -131,3 +129,26 @@ def test_clean_messages_and_range_without_tags(repo: Repo, run_cli: Any) -> None
     outcome = run_cli(["scan", "--range", f"{base}..HEAD", "--format", "json"], repo.path, [key])
     assert outcome.code == 0  # a range is commits: tags are not part of it
     assert json.loads(outcome.out)["findings"] == []
+
+
+def test_a_sweep_reads_message_keys_back_on_later_runs(
+    repo: Repo, run_cli: Any, control: Any, tmp_path: Any
+) -> None:
+    """A re-run scans nothing new and checks the keys of earlier runs by reading them back
+    from the repository: from a commit or tag message as from a file."""
+    in_commit = control.create_account("scrapebit", "live").key
+    in_tag = control.create_account("electronhub", "master").key
+    repo.stage("a.txt", "a\n")
+    repo.commit(f"deploy\n\nSB={in_commit}")
+    repo.git("tag", "-a", "v1", "-m", f"key {in_tag}")
+    args = ["sweep", "--cache", str(tmp_path / "cache"), str(repo.path), "--format", "json"]
+    args += ["--verify", "--call-interval", "0"]
+    keys = [in_commit, in_tag]
+    first = json.loads(run_cli(args, repo.path, keys=keys).out)
+    assert {(f["file"], f["verified"]) for f in first["findings"]} == {
+        ("<commit message>", "live"),
+        ("<tag message: v1>", "live"),
+    }
+    again = run_cli(args, repo.path, keys=keys)
+    assert "could not be read back" not in again.err
+    assert {f["verified"] for f in json.loads(again.out)["findings"]} == {"live"}

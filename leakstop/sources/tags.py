@@ -15,10 +15,12 @@ from leakstop.detect.engine import Block, Detector
 from leakstop.findings import CommitInfo, Finding, Skipped
 from leakstop.sources.objects import GitObject, identity, read_objects
 
+MESSAGE_PREFIX = "<tag message: "
+
 
 def message_path(name: str) -> str:
     """The file name of a finding in the message of tag `name`."""
-    return f"<tag message: {name}>"
+    return f"{MESSAGE_PREFIX}{name}>"
 
 
 @dataclass
