@@ -171,3 +171,20 @@ def test_wide_text_git_diffs_as_text_because_of_an_attribute(repo: Repo, run_cli
     repo.stage("setup.ps1", encode(_settings(keys[0], f"EH={keys[1]}\r\nX={third}\r\n")))
     staged = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=[*keys, third])
     assert _found(json.loads(staged.out)) == {(hashed_secret(third), "setup.ps1", 5, None)}
+
+
+def test_staged_wide_file_over_the_limit_is_named_too_large(repo: Repo, run_cli: Any) -> None:
+    key = new_key("scrapebit-api-key")
+    repo.stage("big.ps1", ENCODINGS["utf16-le-bom.ps1"](_settings(key) + "x\r\n" * 2000))
+    repo.stage("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00")
+    outcome = run_cli(
+        ["scan", "--staged", "--max-file-size", "4000", "--format", "json"], repo.path, [key]
+    )
+    report = json.loads(outcome.out)
+    assert report["findings"] == []
+    skipped = _skipped(report)
+    assert skipped["logo.png"] == "binary"
+    assert skipped["big.ps1"].startswith("too large (") and "limit 4000" in skipped["big.ps1"]
+    # Files mode reads it in pieces instead.
+    files = run_cli(["scan", "--max-file-size", "4000", "--format", "json"], repo.path, [key])
+    assert _found(json.loads(files.out)) == {(hashed_secret(key), "big.ps1", 3, None)}

@@ -72,15 +72,20 @@ def _binary_files(
 
 def _wide_text(
     root: Path, paths: Sequence[str], renamed_from: dict[str, str], max_bytes: int
-) -> Generator[Block, None, list[str]]:
+) -> Generator[Block | Skipped, None, list[str]]:
     """The UTF-16/UTF-32 text files among `paths` (git calls them binary), as blocks of their
-    added lines; returns the other paths."""
+    added lines, and those over the size limit named; returns the other paths."""
     from leakstop.sources.blob_context import BlobContext
 
     rest: list[str] = []
+    sizes = _staged_sizes(root, paths)
     context = BlobContext(root, max_bytes)
     try:
         for path in paths:
+            size = sizes.get(path, 0)
+            if size > max_bytes:
+                yield Skipped(path, f"too large ({size} bytes > limit {max_bytes})")
+                continue
             before = f"HEAD:{renamed_from.get(path, path)}"
             block = context.wide_change([before], f":0:{path}", path)
             if block is None:
@@ -90,6 +95,18 @@ def _wide_text(
     finally:
         context.close()
     return rest
+
+
+def _staged_sizes(root: Path, paths: Sequence[str]) -> dict[str, int]:
+    """The size of each path's staged content (paths the line-based query cannot name, or
+    that are not there, are left out)."""
+    names = [p for p in paths if "\n" not in p]
+    if not names:
+        return {}
+    query = "".join(f":0:{p}\n" for p in names).encode("utf-8", "surrogateescape")
+    out = git.run(["cat-file", "--batch-check=%(objectsize)"], root, data=query)
+    answers = out.decode("utf-8", "replace").split("\n")
+    return {p: int(a) for p, a in zip(names, answers, strict=False) if a.isdigit()}
 
 
 def _binary_by_attribute(root: Path, paths: Sequence[str]) -> set[str]:
