@@ -211,6 +211,8 @@ class _Pool:
         """The commits written to each process, in order (its output follows that order)."""
         self.errors: list[str] = []
         self.salvaged = Salvaged()
+        self._resumed: set[int] = set()
+        """The processes `_resume` started."""
         self._checked = 0
 
     def deal(self, lines: Iterable[bytes]) -> None:
@@ -316,11 +318,19 @@ class _Pool:
                 f for f in scanner.findings if f.commit is None or f.commit.sha != bad
             ]
             scanner.stats.commits -= 1
+        if at in self._resumed and seen <= 1:
+            # A resumed process stopped at once too: objects are missing all along (a partial
+            # clone offline). Restarting git log for each commit would rewrite the rest of the
+            # list every time: read them all object by object instead.
+            for sha in dealt[stopped:]:
+                salvage(self.root, sha, self.detector, context, self.salvaged)
+            return
         salvage(self.root, dealt[stopped], self.detector, context, self.salvaged)
         rest = dealt[stopped + 1 :]
         if not rest:
             return
         proc = self._start(self.options[at])
+        self._resumed.add(len(self.procs) - 1)
         assert proc.stdin is not None
         for sha in rest:  # first: if it stops at once, `recover` still knows what it had
             self.dealt[-1].append(sha.encode())
