@@ -228,9 +228,11 @@ def test_nothing_readable_is_an_error(repo: Repo, run_cli: Any) -> None:
 
 
 def test_partial_clone_without_its_remote(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
-    keys = [new_key("syncline-user-key") for _ in range(2)]
-    repo.stage("app.env", f"SL={keys[0]}\n")
-    repo.commit(f"add app\n\nrotated {keys[1]}")
+    """A blob-less clone offline: no file content can be read, every message can."""
+    keys = [new_key("syncline-user-key") for _ in range(8)]
+    for i in range(4):
+        repo.stage(f"app{i}.env", f"SL={keys[2 * i]}\n")
+        repo.commit(f"add app {i}\n\nrotated {keys[2 * i + 1]}")
     repo.git("config", "uploadpack.allowFilter", "true")
     clone = tmp_path / "partial"
     subprocess.run(
@@ -241,8 +243,10 @@ def test_partial_clone_without_its_remote(repo: Repo, run_cli: Any, tmp_path: Pa
     partial = Repo(clone)
     code, report = _history(run_cli, partial, keys)
     assert code == 1
-    assert {(file, line) for _, file, line in _found(report)} == {("<commit message>", 3)}
-    assert {file for file, _ in _unreadable(report)} == {"app.env"}
+    assert {h for h, _, _ in _found(report)} == {hashed_secret(k) for k in keys[1::2]}
+    assert {file for _, file, _ in _found(report)} == {"<commit message>"}
+    assert {file for file, _ in _unreadable(report)} == {f"app{i}.env" for i in range(4)}
+    assert report["scan"]["commits"] == 4
 
 
 # -- large files --------------------------------------------------------------------------------
