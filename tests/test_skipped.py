@@ -367,3 +367,24 @@ def test_every_commit_mode_goes_on_past_a_missing_blob(repo: Repo, run_cli: Any)
     for mode, report in all_modes(run_cli, repo, base, keys).items():
         assert {f for _, f, _ in _found(report)} == {"side.env", "main.env", "merged.env"}, mode
         assert ("gone.bin", side) in _unreadable(report), mode
+
+
+def test_damaged_objects_are_named_and_the_rest_scanned(repo: Repo, run_cli: Any) -> None:
+    keys = [new_key("scrapebit-api-key") for _ in range(3)]
+    repo.stage("a.env", f"SB={keys[0]}\n")
+    repo.stage("big.txt", "x" * 5000 + "\n")
+    first = repo.commit("first")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.stage("side.env", f"SB={keys[1]}\n")
+    side = repo.commit("side")
+    repo.git("checkout", "-q", "main")
+    repo.stage("b.env", f"SB={keys[2]}\n")
+    repo.commit("second")
+    for sha in (repo.git("rev-parse", f"{first}:big.txt").strip(), side):
+        path = _loose(repo, sha)
+        path.chmod(0o644)
+        path.write_bytes(b"not zlib at all")
+    code, report = _history(run_cli, repo, keys)
+    assert code == 1
+    assert {file for _, file, _ in _found(report)} == {"a.env", "b.env"}
+    assert _unreadable(report) == {("big.txt", first), ("<commit>", side)}

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from leakstop import git
+from leakstop.errors import LeakstopError
 from leakstop.sources.text import decode
 
 
@@ -34,13 +35,23 @@ class GitObject:
         return decode(self.data.partition(b"\n\n")[2])
 
 
+DAMAGED = "damaged"
+"""The kind of an object git stopped on (a corrupt file)."""
+
+
 def read_objects(root: Path, ids: Iterable[str]) -> list[GitObject]:
-    """The objects named by `ids`, in order; missing ones with kind None."""
+    """The objects named by `ids`, in order; missing ones with kind None, those git cannot
+    read with kind `DAMAGED` (then it stops: the batch is read again one by one)."""
     wanted = [i for i in ids if i and i.isalnum()]
     if not wanted:
         return []
     query = "".join(f"{i}\n" for i in wanted).encode()
-    data = git.run(["cat-file", "--batch"], root, data=query)
+    try:
+        data = git.run(["cat-file", "--batch"], root, data=query)
+    except LeakstopError:
+        if len(wanted) == 1:
+            return [GitObject(wanted[0], DAMAGED)]
+        return [found for one in wanted for found in read_objects(root, [one])]
     objects: list[GitObject] = []
     pos = 0
     for name in wanted:

@@ -24,7 +24,7 @@ from leakstop.errors import LeakstopError
 from leakstop.findings import CommitInfo, Finding, Skipped
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.line_diff import added_lines
-from leakstop.sources.objects import GitObject, identity, object_kinds, read_objects
+from leakstop.sources.objects import DAMAGED, GitObject, identity, object_kinds, read_objects
 from leakstop.sources.patch_stream import COMMIT_MESSAGE
 from leakstop.sources.text import LFS_REASON, decode_file, skip_reason
 
@@ -58,27 +58,34 @@ class _Change:
 
 def salvage(root: Path, sha: str, detector: Detector, context: BlobContext, out: Salvaged) -> None:
     """Scan commit `sha` object by object into `out`."""
-    [commit] = read_objects(root, [sha]) or [GitObject(sha, None)]
+    try:
+        [commit] = read_objects(root, [sha]) or [GitObject(sha, None)]
+    except LeakstopError as exc:  # git stopped on a damaged object
+        out.lost += 1
+        out.unreadable.append(Skipped(WHOLE_COMMIT, f"unreadable ({exc})", sha))
+        return
     if commit.kind != "commit":
         out.lost += 1
-        out.unreadable.append(Skipped(WHOLE_COMMIT, missing("commit", sha, sha), sha))
+        reason = missing("commit", sha, sha)
+        if commit.kind == DAMAGED:
+            reason = f"unreadable: commit {_short(sha)} is damaged"
+        out.unreadable.append(Skipped(WHOLE_COMMIT, reason, sha))
         return
     out.commits += 1
     fields = commit.headers()
     author, date = identity((fields.get("author") or [""])[0])
     info = CommitInfo(sha=sha, author=author, date=date)
     _record(out, detector, Block(path=COMMIT_MESSAGE, text=commit.message()), info)
-    parents = [
-        p for p, kind in object_kinds(root, fields.get("parent", [])).items() if kind == "commit"
-    ]
     try:
+        kinds = object_kinds(root, fields.get("parent", []))
+        parents = [p for p in fields.get("parent", []) if kinds.get(p) == "commit"]
         changes = _changes(root, sha, fields.get("parent", []), parents)
-    except LeakstopError as exc:
+        present = _present(root, [sha, *parents])
+    except LeakstopError as exc:  # a tree missing or damaged
         out.unreadable.append(
             Skipped(WHOLE_COMMIT, f"files unreadable in {_short(sha)}: {exc}", sha)
         )
         return
-    present = _present(root, [sha, *parents])
     for change in changes:
         _scan_change(change, info, present, detector, context, out)
 
@@ -100,8 +107,9 @@ def _scan_change(
         out.skipped.setdefault(path, f"a change larger than {context.max_bytes} bytes")
         return
     data = context.read(new)
-    if data is None:  # pragma: no cover - it was there a moment ago
-        out.unreadable.append(Skipped(path, missing("blob", new, info.sha), info.sha))
+    if data is None:  # there, but git could not read it
+        damaged = f"unreadable: blob {_short(new)} is damaged (commit {_short(info.sha)})"
+        out.unreadable.append(Skipped(path, damaged, info.sha))
         return
     reason = skip_reason(data)
     if reason is not None:
@@ -207,27 +215,30 @@ def _short(sha: str) -> str:
 
 def reachable_commits(root: Path, known: set[str]) -> tuple[list[bytes], list[Skipped]]:
     """`git rev-list --parents --all` lines for the commits not in `known`, walked object by
-    object past missing ones, and the commits that could not be read."""
-    out = git.run(["for-each-ref", "--format=%(objectname) %(*objectname)"], root)
-    tips = [w for line in out.decode("ascii", "replace").splitlines() for w in line.split()[-1:]]
-    head = git.run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], root, check=False)
-    queue = list(dict.fromkeys([*tips, *head.decode("ascii", "replace").split()]))
+    object past missing or damaged ones, and the commits that could not be read."""
+    out = git.run(["for-each-ref", "--format=%(objectname)"], root)  # reads no object
+    head = git.run(["rev-parse", "--verify", "--quiet", "HEAD"], root, check=False)
+    queue = list(dict.fromkeys((out + head).decode("ascii", "replace").split()))
     seen: set[str] = set(queue)
     lines: list[bytes] = []
     lost: list[Skipped] = []
     while queue:
         batch, queue = queue[:1000], queue[1000:]
-        for commit in read_objects(root, batch):
-            if commit.kind is None:
-                lost.append(
-                    Skipped(WHOLE_COMMIT, missing("commit", commit.sha, commit.sha), commit.sha)
-                )
+        for found in read_objects(root, batch):
+            if found.kind is None or found.kind == DAMAGED:
+                reason = missing("commit", found.sha, found.sha)
+                if found.kind == DAMAGED:
+                    reason = f"unreadable: object {_short(found.sha)} is damaged"
+                lost.append(Skipped(WHOLE_COMMIT, reason, found.sha))
                 continue
-            if commit.kind != "commit":
+            if found.kind == "tag":  # a ref to a tag object: follow it
+                parents = found.headers().get("object", [])
+            elif found.kind == "commit":
+                parents = found.headers().get("parent", [])
+                if found.sha not in known:
+                    lines.append(" ".join([found.sha, *parents]).encode() + b"\n")
+            else:
                 continue  # a ref to a tree or blob
-            parents = commit.headers().get("parent", [])
-            if commit.sha not in known:
-                lines.append(" ".join([commit.sha, *parents]).encode() + b"\n")
             fresh = [p for p in parents if p not in seen]
             seen.update(fresh)
             queue.extend(fresh)

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from leakstop import git
 from leakstop.detect.engine import Block, Detector
+from leakstop.errors import LeakstopError
 from leakstop.findings import CommitInfo, Finding, Skipped
-from leakstop.sources.objects import GitObject, identity, read_objects
+from leakstop.sources.objects import DAMAGED, GitObject, identity, read_objects
 
 MESSAGE_PREFIX = "<tag message: "
 
@@ -31,8 +32,14 @@ class TagScan:
 
 
 def annotated_tags(root: Path) -> list[str]:
-    """The ids of the tag objects that refs point at (what `--all` sees)."""
-    out = git.run(["for-each-ref", "--format=%(objecttype) %(objectname)"], root)
+    """The ids of the tag objects that refs point at (what `--all` sees). If git cannot read
+    some object to tell its type, every id under refs/tags is returned (`scan_tags` reads
+    them one by one and names what it cannot read)."""
+    try:
+        out = git.run(["for-each-ref", "--format=%(objecttype) %(objectname)"], root)
+    except LeakstopError:
+        ids = git.run(["for-each-ref", "--format=%(objectname)", "refs/tags"], root)
+        return list(dict.fromkeys(ids.decode("ascii", "replace").split()))
     return list(dict.fromkeys(sha for kind, sha in _pairs(out) if kind == "tag"))
 
 
@@ -61,10 +68,11 @@ def scan_tags(root: Path, tags: Sequence[str], detector: Detector) -> TagScan:
         seen.update(batch)
         queue = []
         for tag in read_objects(root, batch):
-            if tag.kind != "tag":
-                reason = "unreadable (tag object missing)" if tag.kind is None else "not a tag"
+            if tag.kind in (None, DAMAGED):
+                reason = f"unreadable (tag object {'missing' if tag.kind is None else DAMAGED})"
                 result.skipped.append(Skipped(message_path(tag.sha[:12]), reason, tag.sha))
-                continue
+            if tag.kind != "tag":
+                continue  # a lightweight tag: a commit, whose message the commit scan reads
             queue.extend(_scan_one(tag, detector, result))
     return result
 
