@@ -388,3 +388,22 @@ def test_damaged_objects_are_named_and_the_rest_scanned(repo: Repo, run_cli: Any
     assert code == 1
     assert {file for _, file, _ in _found(report)} == {"a.env", "b.env"}
     assert _unreadable(report) == {("big.txt", first), ("<commit>", side)}
+
+
+def test_a_sweep_goes_on_past_a_missing_commit(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    keys = [new_key("scrapebit-api-key") for _ in range(3)]
+    repo.stage("a.env", f"SB={keys[0]}\n")
+    repo.commit("first")
+    repo.stage("b.env", f"SB={keys[1]}\n")
+    middle = repo.commit("middle")
+    repo.stage("c.env", f"SB={keys[2]}\n")
+    repo.commit("last")
+    _loose(repo, middle).unlink()
+    args = ["sweep", "--cache", str(tmp_path / "cache"), str(repo.path), "--format", "json"]
+    outcome: Outcome = run_cli(args, repo.path, keys=keys)
+    assert outcome.code == 1 and "Traceback" not in outcome.err
+    report = json.loads(outcome.out)
+    assert [r["status"] for r in report["repositories"]] == ["ok"]
+    # The commit before the missing one cannot be reached: what `last` holds is scanned whole.
+    assert {f["file"] for f in report["findings"]} == {"a.env", "b.env", "c.env"}
+    assert ("<commit>", middle) in {(s["file"], s.get("commit")) for s in report["scan"]["skipped"]}

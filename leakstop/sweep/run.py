@@ -21,7 +21,7 @@ from typing import Any
 from leakstop import git
 from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
-from leakstop.findings import Finding
+from leakstop.findings import Finding, Skipped
 from leakstop.providers import all_rules
 from leakstop.report.json_report import finding_record
 from leakstop.sources.text import DEFAULT_MAX_BYTES
@@ -144,6 +144,7 @@ def _scan(
     remembered: state.RepoState | None,
 ) -> None:
     from leakstop.sources.revisions import scan_revisions, skipped_list
+    from leakstop.sources.salvage import reachable_commits
     from leakstop.sources.tags import annotated_tags
 
     target = result.target
@@ -156,7 +157,12 @@ def _scan(
     result.root, result.commit_link = root, link
     base = None if request.rescan else remembered
     tips = sorted(_tips(root))
-    commits = new_commits(root, tips, base.tips if base else [])
+    try:
+        commits = new_commits(root, tips, base.tips if base else [])
+        lost: list[Skipped] = []
+    except LeakstopError:  # a commit object missing or damaged: walk past it, scan all
+        lines, lost = reachable_commits(root, set())
+        commits = [line.split()[0].decode() for line in lines]
     scanned = scan_revisions(
         root,
         [],
@@ -168,6 +174,7 @@ def _scan(
     )
     if scanned.commits + scanned.lost_commits < len(commits):
         raise LeakstopError(f"git showed {scanned.commits} of {len(commits)} commits")
+    scanned.unreadable.extend(lost)
     fresh = [_named(finding_record(f), target) for f in scanned.findings]
     for finding in scanned.findings:
         result.keys.setdefault(finding.hashed_secret, finding)
