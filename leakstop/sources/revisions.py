@@ -117,8 +117,11 @@ def scan_revisions(
         lines = (f"{sha}\n".encode() for sha in commits)
     started = time.monotonic()
     _run(pool, lines, progress, started)
-    if revs is not None and revs.wait() != 0:
-        _listing_failed(pool, revs, list(rev_list_args), progress, started)
+    if revs is not None:
+        if revs.wait() != 0:
+            _listing_failed(pool, revs, list(rev_list_args), progress, started)
+        if revs.stderr is not None:
+            revs.stderr.close()
     if not pool.errors:
         pool.recover()
     if progress is not None:
@@ -132,13 +135,13 @@ def scan_revisions(
     result.unreadable.extend(pool.salvaged.unreadable)
     result.commits += pool.salvaged.commits
     result.files += pool.salvaged.files
+    if result.unreadable and result.commits == 0:
+        first = result.unreadable[0]
+        raise LeakstopError(f"nothing could be read: {first.file}: {first.reason}")
     if tags:
         tagged = scan_tags(root, tags, detector)
         result.findings.extend(tagged.findings)
         result.unreadable.extend(tagged.skipped)
-    if result.unreadable and result.commits == 0 and not tags:
-        first = result.unreadable[0]
-        raise LeakstopError(f"nothing could be read: {first.file}: {first.reason}")
     result.lost_commits = pool.salvaged.lost
     _sort(result)
     return result
