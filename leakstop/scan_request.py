@@ -60,14 +60,17 @@ def run(request: ScanRequest) -> ScanResult:
     if request.mode in PUSH_MODES:
         return _scan_push(request, root, detector)
     if request.mode in COMMIT_MODES:
+        from leakstop.sources.tags import annotated_tags
+
         repo = git.require_repo(request.cwd, f"--{request.mode}", root)
         rev_args = _rev_list_args(request, repo)
+        tags = annotated_tags(repo) if request.mode == "history" else []
         if request.mode == "range":
             base = range_base(repo, rev_args[0])
             baseline = _trusted_baseline(request, repo, root, [[base] if base else []])
         else:
             baseline = _baseline(request, root)
-        return _scan_commits(request, repo, rev_args, baseline, detector)
+        return _scan_commits(request, repo, rev_args, baseline, detector, tags=tags)
     return scan(_source(request, root), request.mode, _baseline(request, root), detector)
 
 
@@ -110,7 +113,14 @@ def _scan_push(request: ScanRequest, root: Path | None, detector: Detector) -> S
     baseline = _trusted_baseline(request, repo, root, sides)
     # Both hooks check the same thing, the commits being pushed: one report mode for both.
     result = _scan_commits(
-        request, repo, [], baseline, detector, commits=plan.commits, mode="pre-push"
+        request,
+        repo,
+        [],
+        baseline,
+        detector,
+        commits=plan.commits,
+        mode="pre-push",
+        tags=plan.tags,
     )
     if plan.commits and result.stats.commits == 0:
         raise LeakstopError(
@@ -128,6 +138,7 @@ def _scan_commits(
     detector: Detector,
     commits: Sequence[str] | None = None,
     mode: str | None = None,
+    tags: Sequence[str] = (),
 ) -> ScanResult:
     from leakstop.sources.revisions import scan_revisions, skipped_list, terminal_progress
 
@@ -140,6 +151,7 @@ def _scan_commits(
         max_bytes=request.max_bytes,
         progress=terminal_progress() if request.progress else None,
         commits=commits,
+        tags=tags,
     )
     result = ScanResult(
         stats=ScanStats(

@@ -68,15 +68,22 @@ def test_binary_file_is_named_and_text_next_to_it_still_scanned(repo: Repo, run_
 
 
 def test_files_over_the_size_limit_are_named_with_the_reason(repo: Repo, run_cli: Any) -> None:
+    """A staged change over the limit is named; files mode reads a large file in pieces
+    instead (more in test_skipped.py)."""
     big, small = new_key("scrapebit-api-key"), new_key("scrapebit-api-key")
     repo.stage("dump.sql", "-- data\n" * 200 + f"key={big}\n")
     repo.stage("small.env", f"SB={small}\n")
     keys = [big, small]
-    for mode in (["--staged"], []):
-        _, report = _scan(run_cli, repo, *mode, "--max-file-size", "1000", keys=keys)
-        assert _found(report) == {(hashed_secret(small), "small.env", 1)}
-        assert _skipped(report)["dump.sql"].startswith("too large")
-        assert "1000" in _skipped(report)["dump.sql"]
+    _, report = _scan(run_cli, repo, "--staged", "--max-file-size", "1000", keys=keys)
+    assert _found(report) == {(hashed_secret(small), "small.env", 1)}
+    assert _skipped(report)["dump.sql"].startswith("too large")
+    assert "1000" in _skipped(report)["dump.sql"]
+    _, report = _scan(run_cli, repo, "--max-file-size", "1000", keys=keys)
+    assert _found(report) == {
+        (hashed_secret(small), "small.env", 1),
+        (hashed_secret(big), "dump.sql", 201),
+    }
+    assert _skipped(report) == {}
 
 
 def test_latin1_file_with_a_key(repo: Repo, run_cli: Any) -> None:
@@ -97,14 +104,13 @@ def test_crlf_file(repo: Repo, run_cli: Any) -> None:
 
 
 def test_utf16_file_with_bom(repo: Repo, run_cli: Any) -> None:
-    """PowerShell 5 writes UTF-16: files mode decodes it; git diffs it as binary, so --staged
-    names it as not scanned rather than passing it silently."""
+    """PowerShell 5 writes UTF-16: git diffs it as binary, leakstop decodes it in both modes
+    (more in test_utf16.py)."""
     key = new_key("scrapebit-api-key")
     repo.stage("ps.env", f"SCRAPEBIT_API_KEY={key}\r\n".encode("utf-16"))
-    staged, files = _both_modes(run_cli, repo, [key])
-    assert _found(files) == {(hashed_secret(key), "ps.env", 1)}
-    assert _found(staged) == set()
-    assert _skipped(staged) == {"ps.env": "binary"}
+    for report in _both_modes(run_cli, repo, [key]):
+        assert _found(report) == {(hashed_secret(key), "ps.env", 1)}
+        assert _skipped(report) == {}
 
 
 def _minified(size: int, key: str) -> str:
@@ -491,9 +497,10 @@ def test_text_that_gitattributes_call_binary_is_still_scanned(repo: Repo, run_cl
     assert _skipped(report) == {"blob.bin": "binary", "bad\\xff.env": "binary"}
 
 
-def test_utf16_text_git_calls_binary_is_named(repo: Repo, run_cli: Any) -> None:
+def test_utf16_text_git_calls_binary_is_scanned(repo: Repo, run_cli: Any) -> None:
     key = new_key("scrapebit-api-key")
     repo.stage(".gitattributes", "*.ps1 -diff\n")
     repo.stage("setup.ps1", f"$env:SCRAPEBIT_API_KEY = '{key}'\r\n".encode("utf-16"))
     _, report = _scan(run_cli, repo, "--staged", keys=[key])
-    assert _skipped(report) == {"setup.ps1": "binary"}
+    assert _skipped(report) == {}
+    assert _found(report) == {(hashed_secret(key), "setup.ps1", 1)}

@@ -141,11 +141,13 @@ index 0000000..1234567
 
 
 def test_lfs_pointer_and_nul_content_are_skipped() -> None:
-    pointer = NEW_FILE.replace("+one\n", "+version https://git-lfs.github.com/spec/v1\n").replace(
-        "+two\n", "+oid sha256:" + "ab" * 32 + "\n"
-    )
+    lines = ["version https://git-lfs.github.com/spec/v1", "oid sha256:" + "ab" * 32, "size 12"]
+    pointer = NEW_FILE.replace("+1,2 @@\n+one\n+two\n", "+1,3 @@\n+" + "\n+".join(lines) + "\n")
     [skipped] = _parse(pointer)
     assert isinstance(skipped, Skipped) and skipped.reason.startswith("git-lfs pointer")
+    # Only the whole shape is a pointer: the same lines and one more are text.
+    longer = pointer.replace("+1,3 @@", "+1,4 @@") + "+more\n"
+    assert [type(item) for item in _parse(longer)] == [Block]
     forced_text = NEW_FILE.replace("+one\n", "+o\x00ne\n")  # `diff` attribute on a binary
     assert _parse(forced_text) == [Skipped("app.py", "binary")]
 

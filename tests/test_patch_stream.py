@@ -98,6 +98,6 @@ def test_context_reader_handles_missing_and_odd_names(repo: Repo) -> None:
         assert (
             block is not None and block.text.split("\n")[0] == "a" and block.added == frozenset({1})
         )
-        assert list(context.text_change("0" * 40, "0" * 39 + "1", "x")) == []
+        assert list(context.text_change(["0" * 40], "0" * 39 + "1", "x")) == []
     finally:
         context.close()

@@ -101,13 +101,13 @@ def check_triage(rotate: bool, yes: bool, dry_run: bool, deliver_spec: str | Non
         raise LeakstopError("--yes, --dry-run and --deliver go with --rotate")
 
 
-def max_file_size_option(what: str) -> Callable[[F], F]:
+def max_file_size_option(what: str, note: str = "") -> Callable[[F], F]:
     return click.option(
         "--max-file-size",
         type=click.IntRange(min=1),
         default=DEFAULT_MAX_BYTES,
         show_default=True,
-        help=f"Skip (and name in the report) {what} larger than this many bytes.",
+        help=f"Skip (and name in the report) {what} larger than this many bytes.{note}",
     )
 
 

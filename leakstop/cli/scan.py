@@ -61,7 +61,10 @@ from leakstop.report import FORMATS
     "--pre-receive, where the commits judged could add their own pragmas].",
 )
 @triage_options("Regenerate each distinct live key at its provider.")
-@max_file_size_option("files")
+@max_file_size_option(
+    "staged and committed changes",
+    " Files mode reads a larger file in pieces of this size instead.",
+)
 def scan_command(
     paths: tuple[str, ...],
     staged: bool,

@@ -51,6 +51,11 @@ class Block:
     first_line: int = 1
     added: frozenset[int] | None = None
     """Line numbers that may be reported (added lines of a diff); None means every line."""
+    span: tuple[int, int] | None = None
+    """Offsets of the text where a reported key may start; the rest is context (a segment of
+    a file read in pieces, whose neighbours report their own keys). None means all of it."""
+    first_column: int = 1
+    """Column of the text's first character in its line (a segment may start mid-line)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +206,8 @@ def _confirm(block: Block, candidates: Sequence[_Candidate], pragmas: bool) -> l
         lines.advance(cand.start)
         if block.added is not None and lines.number not in block.added:
             continue
+        if block.span is not None and not block.span[0] <= cand.start < block.span[1]:
+            continue
         rule = cand.rule
         secret = text[cand.start : cand.end]
         if (lines.number, secret) in seen or text.startswith(_ELLIPSES, cand.end):
@@ -215,7 +222,8 @@ def _confirm(block: Block, candidates: Sequence[_Candidate], pragmas: bool) -> l
         if is_placeholder(secret[len(rule.prefix) :]) or (pragmas and lines.allowlisted):
             continue
         seen.add((lines.number, secret))
-        hits.append(Hit(rule, secret, lines.number, cand.start - lines.start + 1))
+        column = cand.start - lines.start + (block.first_column if lines.start == 0 else 1)
+        hits.append(Hit(rule, secret, lines.number, column))
     return hits
 
 

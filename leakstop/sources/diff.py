@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 
 from leakstop.detect.engine import Block
 from leakstop.findings import Skipped
-from leakstop.sources.text import DEFAULT_MAX_BYTES, decode, skip_reason
+from leakstop.sources.text import (
+    DEFAULT_MAX_BYTES,
+    LFS_POINTER_MAX,
+    LFS_REASON,
+    decode,
+    is_lfs_pointer,
+)
 
 _HUNK = re.compile(rb"^@@+ (?:-\d+(?:,(\d+))? )+\+(\d+)(?:,(\d+))? @@")
 _GITLINK = b" 160000"
@@ -135,8 +141,8 @@ def _flush(file: _File, max_bytes: int) -> Iterator[Block | Skipped]:
     text = "\n".join(lines)
     # NUL bytes: binary content shown as text (a `diff` attribute, or `--text`).
     reason = "binary" if "\0" in text else None
-    if reason is None and file.first == 1:
-        reason = skip_reason(text[:200].encode("utf-8", "replace"))
+    if reason is None and file.first == 1 and len(text) < LFS_POINTER_MAX:
+        reason = LFS_REASON if is_lfs_pointer(text.encode("utf-8", "replace")) else None
     if reason is not None:
         file.skipped = True
         yield Skipped(path, reason)

@@ -11,8 +11,14 @@ A zero-context patch hides the unchanged lines around a key. Where a rule needs 
 that the hunk lacks, and where git printed "Binary files differ" for text (because of
 `.gitattributes`), the objects themselves are read on demand (`BlobContext`).
 
-Expected input: `git log -p -U0 --cc --format=%x00%H%x00%aI%x00%an <%ae>` (a NUL starts
-each commit header line, which can never occur in a text diff).
+Commit messages are scanned too (people paste keys there, and a pushed message is as public
+as a file): a key in one is reported in the file `<commit message>`, at its line in the
+message (1 is the subject line).
+
+Expected input: `git log -p -U0 --cc` with `COMMIT_FORMAT`: a \x01 byte starts each commit
+header line (sha, author date, author, separated by \x01), and the message follows indented by
+four spaces. Neither can be mistaken for a diff line, which starts with one of ` +-\\@` or a
+header word, and no message line can look like a `diff --git` or `@@` line.
 """
 
 from __future__ import annotations
@@ -28,12 +34,17 @@ from leakstop.sources.diff import _unquote as unquote_path
 from leakstop.sources.diff import decode_path
 from leakstop.sources.text import DEFAULT_MAX_BYTES, decode
 
-COMMIT_FORMAT = "--format=%x00%H%x00%aI%x00%an <%ae>"
+# Not NUL: git's %w() indentation stops at a NUL byte in the text before it.
+COMMIT_FORMAT = "--format=%x01%H%x01%aI%x01%an <%ae>%n%w(0,4,4)%B"
+COMMIT_MESSAGE = "<commit message>"
+"""The file name of a finding in a commit message."""
 
-_COMMIT = b"\n\x00"
+_COMMIT = b"\n\x01"
+_INDENT = b"    "
 _FILE = b"\ndiff --"
 _HUNK = b"\n@@"
-_INDEX = re.compile(rb"\nindex ([0-9a-f]{40,64})\.\.([0-9a-f]{40,64})")
+# One id per parent before `..` (a merge's combined diff lists them all, comma-separated).
+_INDEX = re.compile(rb"\nindex ((?:[0-9a-f]{40,64},)*[0-9a-f]{40,64})\.\.([0-9a-f]{40,64})")
 _HUNK_HEADER = re.compile(rb"^(@@+) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,\d+)? @@")
 
 
@@ -66,6 +77,9 @@ class PatchStreamScanner:
         self._commit: CommitInfo | None = None
         self._file: str | None = None
         self._discarding = False
+        self._nul_done: set[tuple[str, str]] = set()
+        self._index: tuple[list[str], str] | None = None
+        """The blob ids of the last file header seen (for a file continued in a new region)."""
 
     def feed(self, chunk: bytes) -> None:
         self.stats.bytes += len(chunk)
@@ -96,6 +110,8 @@ class PatchStreamScanner:
         self.stats.files += region.count(_FILE)
         for hunk_start in sorted(self._candidate_hunks(region)):
             self._scan_hunk(region, hunk_start)
+        if b"\0" in region:  # nothing else in git's output holds NUL bytes: see _note_nul_text
+            self._note_nul_text(region)
         self._remember_headers(region)
         self._note_binaries(region)
 
@@ -121,14 +137,22 @@ class PatchStreamScanner:
         return starts
 
     def _hunks_for(self, region: bytes, pos: int) -> list[int]:
-        """The hunk holding `pos` (none for a position in a header line)."""
+        """The hunk holding `pos`, or the commit whose message holds it (none for a position
+        in a header line)."""
         hunk = region.rfind(_HUNK, 0, pos)
-        header = max(region.rfind(_FILE, 0, pos), region.rfind(_COMMIT, 0, pos))
-        if hunk > header and hunk != region.rfind(b"\n", 0, pos):
+        commit = region.rfind(_COMMIT, 0, pos)
+        header = max(region.rfind(_FILE, 0, pos), commit)
+        line_start = region.rfind(b"\n", 0, pos)
+        if hunk > header and hunk != line_start:
             return [hunk]
+        if header == commit >= 0 and line_start > commit:
+            return [commit]  # past the commit's header line: in its message
         return []
 
     def _scan_hunk(self, region: bytes, start: int) -> None:
+        if region.startswith(_COMMIT, start):
+            self._scan_message(region, start)
+            return
         end = _first_boundary(region, start + 1)
         hunk = region[start + 1 : end if end >= 0 else len(region)]
         header_end = hunk.find(b"\n")
@@ -155,6 +179,22 @@ class PatchStreamScanner:
         self._record(hits, path, commit)
         if self.context is not None and commit is not None and self._contextual:
             self._look_wider(block, hits, commit)
+
+    def _scan_message(self, region: bytes, start: int) -> None:
+        """The message of the commit whose header line starts at `start`: the indented
+        lines after it."""
+        header_end = region.find(b"\n", start + 1)
+        if header_end < 0:
+            return
+        commit = _commit_info(region[start + 2 : header_end])
+        lines, pos = [], header_end + 1
+        while region.startswith(_INDENT, pos):
+            end = region.find(b"\n", pos)
+            end = len(region) if end < 0 else end
+            lines.append(decode(region[pos + len(_INDENT) : end].rstrip(b"\r")))
+            pos = end + 1
+        block = Block(path=COMMIT_MESSAGE, text="\n".join(lines))
+        self._record(self.detector.scan(block), COMMIT_MESSAGE, commit)
 
     def _record(self, hits: Iterable[Hit], path: str, commit: CommitInfo | None) -> None:
         self.findings.extend(
@@ -211,8 +251,9 @@ class PatchStreamScanner:
         header = region.rfind(_FILE)
         if header >= 0 and header > region.rfind(_COMMIT):
             self._file = _header_path(region[header + 1 :])
+            self._index = _index(region, header, len(region))
         elif region.rfind(_COMMIT) >= 0:
-            self._file = None
+            self._file = self._index = None
 
     def _note_binaries(self, region: bytes) -> None:
         pos = region.find(b"\nBinary files ")
@@ -222,18 +263,38 @@ class PatchStreamScanner:
                 self.skipped.setdefault(path, "binary")
             pos = region.find(b"\nBinary files ", pos + 1)
 
+    def _note_nul_text(self, region: bytes) -> None:
+        """Changes git showed as text although they hold NUL bytes (a `diff` attribute on a
+        UTF-16 file, or on a binary one): read like a change git called binary."""
+        pos = region.find(b"\0")
+        while pos >= 0:
+            start = max(region.rfind(_FILE, 0, pos), region.rfind(_COMMIT, 0, pos))
+            # Before any header: the file whose header an earlier region ended with.
+            if start < 0 or region.startswith(_FILE, start):
+                path = self._path_before(region, pos)
+                commit = self._commit_before(region, pos)
+                done = (commit.sha if commit else "", path)
+                if done not in self._nul_done:
+                    self._nul_done.add(done)
+                    if not self._binary_as_text(region, pos, path):
+                        self.skipped.setdefault(path, "binary")
+            following = [region.find(b, pos) for b in (_FILE, _COMMIT)]
+            end = min((f for f in following if f >= 0), default=-1)
+            pos = region.find(b"\0", end) if end >= 0 else -1
+
     def _binary_as_text(self, region: bytes, pos: int, path: str) -> bool:
         """Scan a change git called binary when the new content is text after all
         (`.gitattributes` `-diff`/`binary`); False when it really is binary."""
         header = region.rfind(_FILE, 0, pos)
         commit = self._commit_before(region, pos)
-        if self.context is None or header < 0 or commit is None:
+        if header < 0 and region.rfind(_COMMIT, 0, pos) < 0:
+            index = self._index  # the header is in an earlier region
+        else:
+            index = _index(region, header, pos) if header >= 0 else None
+        if self.context is None or index is None or commit is None:
             return False
-        index = _INDEX.search(region, header, pos)
-        if index is None:
-            return False  # a merge's combined header: left as binary
-        old, new = index.group(1).decode(), index.group(2).decode()
-        blocks = list(self.context.text_change(old, new, path))
+        olds, new = index
+        blocks = list(self.context.text_change(olds, new, path))
         for block in blocks:
             self._record(self.detector.scan(block), path, commit)
         return bool(blocks)
@@ -261,6 +322,15 @@ def _anchors(
             on_line = tuple(re.compile(c.encode(), re.IGNORECASE) for c in rule.line_context)
             patterns.append((re.compile((rule.anchor or rule.pattern.pattern).encode()), on_line))
     return literals, patterns
+
+
+def _index(region: bytes, start: int, end: int) -> tuple[list[str], str] | None:
+    """The blob ids before (one per parent) and after the change whose header is at
+    `start`, from its `index` line (none for a mode-only change or a combined header)."""
+    match = _INDEX.search(region, start, end)
+    if match is None or region.rfind(_FILE, start + 1, match.start()) >= 0:
+        return None
+    return match.group(1).decode().split(","), match.group(2).decode()
 
 
 def _first_boundary(region: bytes, start: int) -> int:
@@ -291,7 +361,7 @@ def _header_path(header: bytes) -> str:
 
 
 def _commit_info(header: bytes) -> CommitInfo:
-    parts = header.split(b"\x00")
+    parts = header.split(b"\x01", 2)
     sha = parts[0].decode("ascii", "replace")
     date = parts[1].decode("ascii", "replace") if len(parts) > 1 else ""
     author = parts[2].decode("utf-8", "replace") if len(parts) > 2 else ""

@@ -30,6 +30,7 @@ from typing import TextIO
 
 from leakstop import git
 from leakstop.errors import LeakstopError
+from leakstop.sources.tags import tag_objects
 from leakstop.wording import a
 
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
@@ -61,6 +62,8 @@ class PushCommits:
     """The commits to scan, newest first, each once, and remarks for the user."""
 
     commits: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    """Annotated tag objects the push sends, whose messages are scanned too."""
     updates: int = 0
     """Ref updates that send commits (deletions excluded)."""
     notes: list[str] = field(default_factory=list)
@@ -164,6 +167,7 @@ def pushed_commits(root: Path, updates: Sequence[RefUpdate], remote: str | None)
     if not sending:
         return result
     tips = _commit_tips(root, sending)
+    result.tags = tag_objects(root, [u.new for u in sending])
     tracked = remote is not None and remote in _remote_names(root)
     shallow = _shallow_boundary(root)
     bases = _peel_commits(root, [u.old for u in sending if not u.creates])
@@ -193,6 +197,7 @@ def received_commits(git_dir: Path, updates: Sequence[RefUpdate]) -> PushCommits
     result.updates = len(sending)
     if sending:
         tips = _commit_tips(git_dir, sending)
+        result.tags = tag_objects(git_dir, [u.new for u in sending])
         result.commits = _rev_list(git_dir, tips, [], ["--not", "--all"])
     return result
 

@@ -23,7 +23,16 @@ from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding, Skipped
 from leakstop.sources.blob_context import BlobContext
+from leakstop.sources.objects import object_kinds
 from leakstop.sources.patch_stream import COMMIT_FORMAT, PatchStreamScanner
+from leakstop.sources.salvage import (
+    WHOLE_COMMIT,
+    Salvaged,
+    missing,
+    reachable_commits,
+    salvage,
+)
+from leakstop.sources.tags import scan_tags
 from leakstop.sources.text import DEFAULT_MAX_BYTES
 
 LOG_OPTIONS = (
@@ -66,6 +75,11 @@ class RevisionScan:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.skipped: dict[str, str] = {}
+        """Files not scanned (binary, too large), named once whatever the commit."""
+        self.unreadable: list[Skipped] = []
+        """What could not be read, each with its commit (or tag object)."""
+        self.lost_commits = 0
+        """Commits whose object could not be read at all (named in `unreadable`)."""
         self.commits = 0
         self.bytes = 0
         self.files = 0
@@ -83,9 +97,11 @@ def scan_revisions(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     commits: Sequence[str] | None = None,
+    tags: Sequence[str] = (),
 ) -> RevisionScan:
     """Scan the commits `git rev-list REV_LIST_ARGS` names, or exactly `commits` if given
-    (then `rev_list_args` is ignored)."""
+    (then `rev_list_args` is ignored), with their messages, and the messages of the tag
+    objects `tags`."""
     pool = _Pool(root, detector, max(1, jobs or os.cpu_count() or 1), max_bytes)
     revs: subprocess.Popen[bytes] | None = None
     if commits is None:
@@ -95,23 +111,86 @@ def scan_revisions(
         lines: Iterable[bytes] = revs.stdout
     else:
         lines = (f"{sha}\n".encode() for sha in commits)
+    started = time.monotonic()
+    _run(pool, lines, progress, started)
+    if revs is not None:
+        if revs.wait() != 0:
+            _listing_failed(pool, revs, list(rev_list_args), progress, started)
+        if revs.stderr is not None:
+            revs.stderr.close()
+    if not pool.errors:
+        pool.recover()
+    if progress is not None:
+        progress(pool.commits(), pool.finding_count(), time.monotonic() - started, True)
+    if pool.errors:
+        raise LeakstopError(pool.errors[0])
+    result = _merge(pool.scanners)
+    result.findings.extend(pool.salvaged.findings)
+    for path, reason in pool.salvaged.skipped.items():
+        result.skipped.setdefault(path, reason)
+    result.unreadable.extend(pool.salvaged.unreadable)
+    result.commits += pool.salvaged.commits
+    result.files += pool.salvaged.files
+    if result.unreadable and result.commits == 0:
+        first = result.unreadable[0]
+        raise LeakstopError(f"nothing could be read: {first.file}: {first.reason}")
+    if tags:
+        tagged = scan_tags(root, tags, detector)
+        result.findings.extend(tagged.findings)
+        result.unreadable.extend(tagged.skipped)
+    result.lost_commits = pool.salvaged.lost
+    _sort(result)
+    return result
+
+
+def _run(pool: _Pool, lines: Iterable[bytes], progress: Progress | None, started: float) -> None:
+    """Deal `lines` to the pool and wait until every process has been read to its end."""
     feeder = threading.Thread(target=pool.deal, args=(lines,), daemon=True)
     feeder.start()
-    started = time.monotonic()
     while feeder.is_alive() or pool.running():
         feeder.join(timeout=0.5)
         pool.join(timeout=0.5)
         if progress is not None:
             progress(pool.commits(), pool.finding_count(), time.monotonic() - started, False)
-    if progress is not None:
-        progress(pool.commits(), pool.finding_count(), time.monotonic() - started, True)
-    if revs is not None:
-        pool.check(revs, "rev-list")
-    for proc in pool.procs:
-        pool.check(proc, "log")
-    if pool.errors:
-        raise LeakstopError(pool.errors[0])
-    return _merge(pool.scanners)
+
+
+def _listing_failed(
+    pool: _Pool,
+    revs: subprocess.Popen[bytes],
+    rev_list_args: list[str],
+    progress: Progress | None,
+    started: float,
+) -> None:
+    """`git rev-list` stopped (a commit object is missing or damaged). For `--all`, the
+    commits are listed again by walking the objects past the missing ones, and those not
+    dealt yet are scanned; otherwise what was listed is all there is, and that is said."""
+    stderr = revs.stderr.read() if revs.stderr is not None else b""
+    if rev_list_args != ["--all"]:
+        reason = f"not every commit could be listed (git rev-list: {git.first_line(stderr)})"
+        pool.salvaged.unreadable.append(Skipped(WHOLE_COMMIT, reason))
+        return
+    lines, lost = reachable_commits(pool.root, pool.dealt_commits())
+    pool.salvaged.unreadable.extend(lost)
+    pool.salvaged.lost += len(lost)
+    _run(pool, lines, progress, started)
+
+
+class _Shas:
+    """Commit ids in the order they were written to one process, kept as raw bytes (a large
+    history has millions: 20 bytes each rather than an 80-byte object)."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._width = 0
+
+    def append(self, sha: bytes) -> None:
+        raw = bytes.fromhex(sha.decode("ascii"))
+        self._width = len(raw)
+        self._data += raw
+
+    def hex(self) -> list[str]:
+        width = self._width
+        return [self._data[i : i + width].hex() for i in range(0, len(self._data), width or 1)]
 
 
 class _Pool:
@@ -126,28 +205,40 @@ class _Pool:
         self.procs: list[subprocess.Popen[bytes]] = []
         self.scanners: list[PatchStreamScanner] = []
         self.readers: list[threading.Thread] = []
+        self.options: list[Sequence[str]] = []
+        self.dealt: list[_Shas] = []
+        """The commits written to each process, in order (its output follows that order)."""
         self.errors: list[str] = []
+        self.salvaged = Salvaged()
+        self._resumed: set[int] = set()
+        """The processes `_resume` started."""
+        self._checked = 0
 
     def deal(self, lines: Iterable[bytes]) -> None:
         """Deal commit ids to the log processes in blocks of neighbours (which share delta
         chains, so each process decodes less), merges to one process of their own, then
         close their input. Input lines are `sha [parent…]`."""
-        slots: dict[int, subprocess.Popen[bytes]] = {}
+        slots: dict[int, int] = {}
+        stopped: set[int] = set()
         try:
             for index, line in enumerate(lines):
                 parts = line.split()
                 if not parts:
                     continue
                 slot = _MERGES if len(parts) > 2 else (index // _BLOCK) % self.jobs
-                proc = slots.get(slot)
-                if proc is None:
-                    proc = slots[slot] = self._start(
-                        MERGE_OPTIONS if slot == _MERGES else LOG_OPTIONS
-                    )
+                at = slots.get(slot)
+                if at is None:
+                    self._start(MERGE_OPTIONS if slot == _MERGES else LOG_OPTIONS)
+                    at = slots[slot] = len(self.procs) - 1
+                # Recorded even if the process has stopped: `recover` scans it then.
+                self.dealt[at].append(parts[0])
+                proc = self.procs[at]
                 assert proc.stdin is not None
-                proc.stdin.write(parts[0] + b"\n")
-        except BrokenPipeError:
-            self.errors.append("git log stopped reading its commit list")
+                if at not in stopped:
+                    try:
+                        proc.stdin.write(parts[0] + b"\n")
+                    except BrokenPipeError:  # it could not read a commit: see `recover`
+                        stopped.add(at)
         except LeakstopError as exc:
             self.errors.append(str(exc))
         finally:
@@ -165,8 +256,89 @@ class _Pool:
         self.procs.append(proc)
         self.scanners.append(scanner)
         self.readers.append(reader)
+        self.options.append(options)
+        self.dealt.append(_Shas())
         reader.start()
         return proc
+
+    def _drop_lost(self, dealt: list[str]) -> list[str]:
+        """`dealt` without the commits whose object is missing (named as lost)."""
+        kinds = object_kinds(self.root, dealt)
+        kept = []
+        for sha in dealt:
+            if kinds.get(sha) == "commit":
+                kept.append(sha)
+            else:
+                self.salvaged.lost += 1
+                self.salvaged.unreadable.append(
+                    Skipped(WHOLE_COMMIT, missing("commit", sha, sha), sha)
+                )
+        return kept
+
+    def dealt_commits(self) -> set[str]:
+        return {sha for shas in self.dealt for sha in shas.hex()}
+
+    def recover(self) -> None:
+        """For each `git log` process that stopped early (an object it needed is missing),
+        scan the commit it stopped at object by object (`salvage`), and the commits after it
+        with a new process, until all were scanned."""
+        context: BlobContext | None = None
+        try:
+            while self._checked < len(self.procs):
+                at = self._checked
+                self._checked += 1
+                proc = self.procs[at]
+                code = proc.wait()
+                if proc.stderr is not None:
+                    proc.stderr.close()
+                if code == 0:
+                    continue
+                if context is None:
+                    context = BlobContext(self.root, self.max_bytes)
+                self._resume(at, context)
+        finally:
+            if context is not None:
+                context.close()
+
+    def _resume(self, at: int, context: BlobContext) -> None:
+        scanner, dealt = self.scanners[at], self.dealt[at].hex()
+        seen = scanner.stats.commits
+        # Its output stops in the middle of commit `seen` (its header was shown), or just
+        # before commit `seen + 1` (its object could not be read): read the first object by
+        # object, which also covers the second case, as the next process starts after it.
+        if seen == 0:
+            dealt = self._drop_lost(dealt)
+            if not dealt:
+                return
+        stopped = max(0, seen - 1)
+        if seen > 0:
+            bad = dealt[stopped]
+            scanner.findings = [
+                f for f in scanner.findings if f.commit is None or f.commit.sha != bad
+            ]
+            scanner.stats.commits -= 1
+        if at in self._resumed and seen <= 1:
+            # A resumed process stopped at once too: objects are missing all along (a partial
+            # clone offline). Restarting git log for each commit would rewrite the rest of the
+            # list every time: read them all object by object instead.
+            for sha in dealt[stopped:]:
+                salvage(self.root, sha, self.detector, context, self.salvaged)
+            return
+        salvage(self.root, dealt[stopped], self.detector, context, self.salvaged)
+        rest = dealt[stopped + 1 :]
+        if not rest:
+            return
+        proc = self._start(self.options[at])
+        self._resumed.add(len(self.procs) - 1)
+        assert proc.stdin is not None
+        for sha in rest:  # first: if it stops at once, `recover` still knows what it had
+            self.dealt[-1].append(sha.encode())
+        try:
+            proc.stdin.write("".join(f"{sha}\n" for sha in rest).encode())
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # it stopped at once: resumed in turn by `recover`
+        self.readers[-1].join()
 
     def _drain(self, proc: subprocess.Popen[bytes], scanner: PatchStreamScanner) -> None:
         assert proc.stdout is not None
@@ -194,12 +366,6 @@ class _Pool:
     def finding_count(self) -> int:
         return sum(len(s.findings) for s in self.scanners)
 
-    def check(self, proc: subprocess.Popen[bytes], name: str) -> None:
-        code = proc.wait()
-        stderr = proc.stderr.read() if proc.stderr is not None else b""
-        if code != 0 and not self.errors:
-            self.errors.append(f"git {name} failed: {git.first_line(stderr)}")
-
 
 def _merge(scanners: list[PatchStreamScanner]) -> RevisionScan:
     result = RevisionScan()
@@ -210,6 +376,10 @@ def _merge(scanners: list[PatchStreamScanner]) -> RevisionScan:
         result.commits += scanner.stats.commits
         result.bytes += scanner.stats.bytes
         result.files += scanner.stats.files
+    return result
+
+
+def _sort(result: RevisionScan) -> None:
     result.findings.sort(
         key=lambda f: (
             f.commit.date if f.commit else "",
@@ -218,11 +388,11 @@ def _merge(scanners: list[PatchStreamScanner]) -> RevisionScan:
             f.line,
         )
     )
-    return result
 
 
 def skipped_list(scan: RevisionScan) -> list[Skipped]:
-    return [Skipped(path, reason) for path, reason in sorted(scan.skipped.items())]
+    named = [Skipped(path, reason) for path, reason in sorted(scan.skipped.items())]
+    return named + sorted(scan.unreadable, key=lambda s: (s.file, s.commit or ""))
 
 
 def terminal_progress() -> Progress | None:

@@ -3,12 +3,13 @@
 Git calls a file binary when it holds NUL bytes, or when `.gitattributes` says so (`-diff`,
 `binary`, a diff driver marked binary): a `*.env -diff` line would otherwise hide every key
 in those files from the diff. Files that are binary only by attribute are diffed again with
-`--text`; what really holds NUL bytes is then named as binary, the rest is scanned.
+`--text`; what really holds NUL bytes is then named as binary, the rest is scanned. UTF-16
+and UTF-32 text (NUL bytes too) is read from the index and HEAD and compared line by line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from leakstop import git
@@ -52,7 +53,8 @@ def staged(root: Path, max_bytes: int) -> Iterator[Block | Skipped]:
 def _binary_files(
     root: Path, paths: Sequence[str], renamed_from: dict[str, str], max_bytes: int
 ) -> Iterator[Block | Skipped]:
-    forced = _binary_by_attribute(root, paths)
+    paths = yield from _wide_text(root, paths, renamed_from, max_bytes)
+    forced = _binary_by_attribute(root, paths) if paths else set()
     for path in paths:
         if path not in forced:
             yield Skipped(path, "binary")
@@ -66,6 +68,45 @@ def _binary_files(
     # A path git did not show again (a name that is not UTF-8) is still named.
     for path in sorted(forced - shown):
         yield Skipped(path, "binary")
+
+
+def _wide_text(
+    root: Path, paths: Sequence[str], renamed_from: dict[str, str], max_bytes: int
+) -> Generator[Block | Skipped, None, list[str]]:
+    """The UTF-16/UTF-32 text files among `paths` (git calls them binary), as blocks of their
+    added lines, and those over the size limit named; returns the other paths."""
+    from leakstop.sources.blob_context import BlobContext
+
+    rest: list[str] = []
+    sizes = _staged_sizes(root, paths)
+    context = BlobContext(root, max_bytes)
+    try:
+        for path in paths:
+            size = sizes.get(path, 0)
+            if size > max_bytes:
+                yield Skipped(path, f"too large ({size} bytes > limit {max_bytes})")
+                continue
+            before = f"HEAD:{renamed_from.get(path, path)}"
+            block = context.wide_change([before], f":0:{path}", path)
+            if block is None:
+                rest.append(path)
+            else:
+                yield block
+    finally:
+        context.close()
+    return rest
+
+
+def _staged_sizes(root: Path, paths: Sequence[str]) -> dict[str, int]:
+    """The size of each path's staged content (paths the line-based query cannot name, or
+    that are not there, are left out)."""
+    names = [p for p in paths if "\n" not in p]
+    if not names:
+        return {}
+    query = "".join(f":0:{p}\n" for p in names).encode("utf-8", "surrogateescape")
+    out = git.run(["cat-file", "--batch-check=%(objectsize)"], root, data=query)
+    answers = out.decode("utf-8", "replace").split("\n")
+    return {p: int(a) for p, a in zip(names, answers, strict=False) if a.isdigit()}
 
 
 def _binary_by_attribute(root: Path, paths: Sequence[str]) -> set[str]:

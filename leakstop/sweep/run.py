@@ -21,7 +21,7 @@ from typing import Any
 from leakstop import git
 from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
-from leakstop.findings import Finding
+from leakstop.findings import Finding, Skipped
 from leakstop.providers import all_rules
 from leakstop.report.json_report import finding_record
 from leakstop.sources.text import DEFAULT_MAX_BYTES
@@ -143,7 +143,9 @@ def _scan(
     jobs: int,
     remembered: state.RepoState | None,
 ) -> None:
-    from leakstop.sources.revisions import scan_revisions
+    from leakstop.sources.revisions import scan_revisions, skipped_list
+    from leakstop.sources.salvage import reachable_commits
+    from leakstop.sources.tags import annotated_tags
 
     target = result.target
     if target.remote:
@@ -155,18 +157,33 @@ def _scan(
     result.root, result.commit_link = root, link
     base = None if request.rescan else remembered
     tips = sorted(_tips(root))
-    commits = new_commits(root, tips, base.tips if base else [])
+    try:
+        commits = new_commits(root, tips, base.tips if base else [])
+        lost: list[Skipped] = []
+    except LeakstopError:  # a commit object missing or damaged: walk past it, scan all
+        lines, lost = reachable_commits(root, set())
+        commits = [line.split()[0].decode() for line in lines]
     scanned = scan_revisions(
-        root, [], detector, jobs=jobs, max_bytes=request.max_bytes, commits=commits
+        root,
+        [],
+        detector,
+        jobs=jobs,
+        max_bytes=request.max_bytes,
+        commits=commits,
+        tags=annotated_tags(root),  # few and small: read again on every run
     )
-    if scanned.commits < len(commits):
+    if scanned.commits + scanned.lost_commits < len(commits):
         raise LeakstopError(f"git showed {scanned.commits} of {len(commits)} commits")
+    scanned.unreadable.extend(lost)
     fresh = [_named(finding_record(f), target) for f in scanned.findings]
     for finding in scanned.findings:
         result.keys.setdefault(finding.hashed_secret, finding)
     records = [_named(r, target) for r in base.findings] if base else []
     result.records = _unique([*records, *fresh])
-    skipped = [{"file": path, "reason": why} for path, why in sorted(scanned.skipped.items())]
+    skipped = [
+        {"file": s.file, "reason": s.reason, **({"commit": s.commit} if s.commit else {})}
+        for s in skipped_list(scanned)
+    ]
     old_skipped = base.skipped if base else []
     result.skipped = [_named(s, target) for s in _unique_skips([*old_skipped, *skipped])]
     result.new_commits = scanned.commits

@@ -26,7 +26,7 @@ from leakstop.report import verdict
 from leakstop.rotation.engine import LIVE, Engine, Target, _retry_after
 from leakstop.rotation.http import Answer, Lost
 from leakstop.secrets_text import hashed_secret
-from leakstop.sources.text import decode_file
+from leakstop.sources.read_back import text_at
 from leakstop.sweep.run import Sweep
 
 DEFAULT_INTERVAL = 1.0
@@ -212,10 +212,10 @@ def _keys(sweep: Sweep, by_key: dict[str, list[dict[str, Any]]]) -> tuple[list[F
 def _read_back(root: Path | None, record: dict[str, Any], detector: Detector) -> str | None:
     if root is None or not record.get("commit"):
         return None
-    blob = git.run(["cat-file", "blob", f"{record['commit']}:{record['file']}"], root, check=False)
-    if not blob:
+    text = text_at(root, record["commit"], record["file"])
+    if text is None:
         return None
-    for hit in detector.scan(Block(path=record["file"], text=decode_file(blob))):
+    for hit in detector.scan(Block(path=record["file"], text=text)):
         if hashed_secret(hit.secret) == record["hashed_secret"]:
             return hit.secret
     return None
