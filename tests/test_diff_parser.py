@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from leakstop.detect.engine import Block
 from leakstop.findings import Skipped
-from leakstop.sources.diff import SUBMODULE, _unquote, decode_path, parse
+from leakstop.sources.diff import SUBMODULE, decode_path, parse, unquote_path
 
 
 def _lines(text: str) -> list[bytes]:
@@ -162,10 +162,10 @@ def test_oversized_change_is_named_once_with_the_limit() -> None:
 
 
 def test_unquote_edge_cases() -> None:
-    assert _unquote(b"plain") == "plain"
-    assert _unquote(b'"a\\1b"') == "a\x01b"  # short octal escape
-    assert _unquote(b'"unknown\\zescape"') == "unknownzescape"
-    assert _unquote(b'"trailing\\"') == "trailing\\"  # malformed: kept as is
+    assert unquote_path(b"plain") == "plain"
+    assert unquote_path(b'"a\\1b"') == "a\x01b"  # short octal escape
+    assert unquote_path(b'"unknown\\zescape"') == "unknownzescape"
+    assert unquote_path(b'"trailing\\"') == "trailing\\"  # malformed: kept as is
     assert decode_path(b"caf\xe9") == "caf\\xe9"  # not UTF-8: shown escaped, never raises
 
 
@@ -225,8 +225,8 @@ def test_nul_in_a_later_hunk_names_the_file_once_and_drops_the_rest() -> None:
 
 
 def test_chunks_of_paths_for_git_command_lines() -> None:
-    from leakstop.sources.staged import _chunks
+    from leakstop.sources.staged import path_chunks
 
-    assert list(_chunks(["a", "b", "c", "d"], 2)) == [["a", "b"], ["c", "d"]]
-    assert list(_chunks(["a", "b", "c"], 2)) == [["a", "b"], ["c"]]
-    assert list(_chunks([], 2)) == []
+    assert list(path_chunks(["a", "b", "c", "d"], 2)) == [["a", "b"], ["c", "d"]]
+    assert list(path_chunks(["a", "b", "c"], 2)) == [["a", "b"], ["c"]]
+    assert list(path_chunks([], 2)) == []

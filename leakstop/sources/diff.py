@@ -78,9 +78,9 @@ def parse(
         if line.startswith(b"diff --git "):
             current = _File(path=_path_from_header(line[11:]))
         elif line.startswith((b"rename from ", b"copy from ")):
-            current.source = _unquote(line.split(b" from ", 1)[1])
+            current.source = unquote_path(line.split(b" from ", 1)[1])
         elif line.startswith((b"rename to ", b"copy to ")):
-            current.path = _unquote(line.split(b" to ", 1)[1])
+            current.path = unquote_path(line.split(b" to ", 1)[1])
             if renamed_from is not None and current.source is not None:
                 renamed_from[current.path] = current.source
         elif line.startswith(b"+++ "):
@@ -88,7 +88,7 @@ def parse(
             if target != b"/dev/null":
                 if not target.startswith(b'"'):
                     target = target.removesuffix(b"\t")
-                current.path = _strip_prefix(_unquote(target))
+                current.path = _strip_prefix(unquote_path(target))
         elif line.startswith((b"new file mode", b"new mode", b"index ")) and line.endswith(
             _GITLINK
         ):
@@ -172,7 +172,7 @@ def _quoted_tokens(header: bytes) -> list[str]:
             end = 1
             while end < len(rest) and rest[end : end + 1] != b'"':
                 end += 2 if rest[end : end + 1] == b"\\" else 1
-            tokens.append(_unquote(rest[: end + 1]))
+            tokens.append(unquote_path(rest[: end + 1]))
             rest = rest[end + 1 :]
         else:
             token, _, rest = rest.partition(b" ")
@@ -184,7 +184,7 @@ _OCTAL = re.compile(rb"[0-7]{1,3}")
 _ESCAPES = {b"n": 10, b"t": 9, b"r": 13, b'"': 34, b"\\": 92, b"a": 7, b"b": 8, b"f": 12, b"v": 11}
 
 
-def _unquote(value: bytes) -> str:
+def unquote_path(value: bytes) -> str:
     """Undo git's C-style quoting of unusual path names."""
     if not (len(value) >= 2 and value.startswith(b'"') and value.endswith(b'"')):
         return decode_path(value)

@@ -30,8 +30,7 @@ from dataclasses import dataclass
 from leakstop.detect.engine import Block, Detector, Hit
 from leakstop.findings import CommitInfo, Finding
 from leakstop.sources.blob_context import BlobContext
-from leakstop.sources.diff import _unquote as unquote_path
-from leakstop.sources.diff import decode_path
+from leakstop.sources.diff import decode_path, unquote_path
 from leakstop.sources.text import DEFAULT_MAX_BYTES, decode
 
 # Not NUL: git's %w() indentation stops at a NUL byte in the text before it.

@@ -59,7 +59,7 @@ def _binary_files(
         if path not in forced:
             yield Skipped(path, "binary")
     shown: set[str] = set()
-    for chunk in _chunks(sorted(forced), _CHUNK):
+    for chunk in path_chunks(sorted(forced), _CHUNK):
         # Both sides of a rename, so git pairs them again (a pure rename adds no line).
         specs = [f":(literal){p}" for p in chunk]
         specs += [f":(literal){renamed_from[p]}" for p in chunk if p in renamed_from]
@@ -112,7 +112,7 @@ def _staged_sizes(root: Path, paths: Sequence[str]) -> dict[str, int]:
 def _binary_by_attribute(root: Path, paths: Sequence[str]) -> set[str]:
     """The paths whose `diff` attribute (as staged) makes git treat them as binary."""
     forced: set[str] = set()
-    for chunk in _chunks(paths, _CHUNK):
+    for chunk in path_chunks(paths, _CHUNK):
         out = git.run(["check-attr", "--cached", "-z", "diff", "--", *chunk], root)
         fields = out.split(b"\0")
         for i in range(0, len(fields) - 2, 3):
@@ -122,7 +122,7 @@ def _binary_by_attribute(root: Path, paths: Sequence[str]) -> set[str]:
     return forced
 
 
-def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+def path_chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
     batch: list[str] = []
     for item in items:
         batch.append(item)
