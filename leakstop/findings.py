@@ -31,6 +31,15 @@ class Finding:
     verify_reason: str | None = None
     """Why a verdict is not definite (`unknown`): connection refused, timeout, HTTP 503 …"""
     rotation: dict[str, str] | None = None
+    confidence: str = "certain"
+    """`certain`, or `possible` where the evidence is honestly ambiguous (an ECGrid GUID
+    labelled as a key but not clearly in ECGrid scope): reported, but blocking only when
+    `--verify` finds the key live."""
+
+    @property
+    def blocking(self) -> bool:
+        """Whether this finding fails the scan (exit code 1)."""
+        return self.confidence != "possible" or self.verified == "live"
 
     @property
     def provider(self) -> str:
@@ -68,3 +77,9 @@ class ScanResult:
     skipped: list[Skipped] = field(default_factory=list)
     suppressed: int = 0
     """Findings dropped because a baseline accepts them (counted, not listed)."""
+
+    @property
+    def blocking(self) -> bool:
+        """Whether the scan fails (exit code 1): a certain finding, or a possible one that
+        `--verify` found live."""
+        return any(f.blocking for f in self.findings)

@@ -30,7 +30,7 @@ def _scan_staged() -> None:
     result = run(ScanRequest(cwd=Path.cwd(), mode="staged", progress=True))
     sys.stdout.write(render(result, "text"))
     sys.stdout.flush()
-    sys.exit(1 if result.findings else 0)
+    sys.exit(1 if result.blocking else 0)
 
 
 def _click_main(args: list[str]) -> Any:

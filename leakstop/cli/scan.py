@@ -132,4 +132,4 @@ def scan_command(
     write_report(render(result, fmt), output)
     if output and result.findings:
         click.echo(f"leakstop: {len(result.findings)} finding(s); report in {output}", err=True)
-    sys.exit(1 if result.findings else 0)
+    sys.exit(1 if result.blocking else 0)

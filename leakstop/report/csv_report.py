@@ -25,6 +25,7 @@ COLUMNS = (
     "author",
     "date",
     "redacted",
+    "confidence",
     "hashed_secret",
     "verified",
     "rotation",

@@ -35,6 +35,11 @@ class BlobContext:
         text = "\n".join(lines[low - 1 : high])
         return Block(path=path, text=text, first_line=low, added=frozenset({line}))
 
+    def whole(self, commit: str, path: str) -> str | None:
+        """The text of `path` as `commit` left it (None if it is not readable text)."""
+        data = self._text(f"{commit}:{path}")
+        return None if data is None else decode(data)
+
     def text_change(self, old: str, new: str, path: str) -> Iterator[Block]:
         """The added lines of a change git showed as binary, when the new content is text
         (nothing when it really is binary)."""

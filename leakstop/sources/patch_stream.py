@@ -17,6 +17,7 @@ each commit header line, which can never occur in a text diff).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,7 +58,9 @@ class PatchStreamScanner:
         self.detector = detector
         self.max_bytes = max_bytes
         self.context = context
-        self._contextual = tuple(r for r in detector.rules if r.context)
+        # Rules whose matches may need the file around a hunk; structural rules read it
+        # themselves, through the block's `whole` reader.
+        self._contextual = tuple(r for r in detector.rules if r.context and not r.structural)
         self.findings: list[Finding] = []
         self.skipped: dict[str, str] = {}
         self.stats = StreamStats()
@@ -150,7 +153,16 @@ class PatchStreamScanner:
             return
         path = self._path_before(region, start)
         commit = self._commit_before(region, start)
-        block = Block(path=path, text="\n".join(lines), first_line=first, added=frozenset(added))
+        whole = None
+        if self.context is not None and commit is not None:
+            whole = functools.partial(self.context.whole, commit.sha, path)
+        block = Block(
+            path=path,
+            text="\n".join(lines),
+            first_line=first,
+            added=frozenset(added),
+            whole=whole,
+        )
         hits = self.detector.scan(block)
         self._record(hits, path, commit)
         if self.context is not None and commit is not None and self._contextual:
@@ -165,6 +177,7 @@ class PatchStreamScanner:
                 column=hit.column,
                 secret=hit.secret,
                 commit=commit,
+                confidence=hit.confidence,
             )
             for hit in hits
         )

@@ -8,13 +8,15 @@ in those files from the diff. Files that are binary only by attribute are diffed
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from leakstop import git
 from leakstop.detect.engine import CONTEXT_LINES, Block
 from leakstop.findings import Skipped
 from leakstop.sources import diff
+from leakstop.sources.text import decode_file, skip_reason
 
 DIFF_OPTIONS = (
     "--no-color",
@@ -40,13 +42,30 @@ def staged(root: Path, max_bytes: int) -> Iterator[Block | Skipped]:
     binary: list[str] = []
     renamed_from: dict[str, str] = {}
     stream = git.stream(["diff", "--cached", *DIFF_OPTIONS], root)
-    for item in diff.parse(stream, max_bytes, renamed_from):
-        if isinstance(item, Skipped) and item.reason == "binary":
-            binary.append(item.file)
-        else:
-            yield item
+    reader = git.BlobReader(root)  # starts a process only if a rule asks for a whole file
+    try:
+        for item in diff.parse(stream, max_bytes, renamed_from):
+            if isinstance(item, Skipped) and item.reason == "binary":
+                binary.append(item.file)
+            elif isinstance(item, Block):
+                yield replace(item, whole=_staged_file(reader, item.path, max_bytes))
+            else:
+                yield item
+    finally:
+        reader.close()
     if binary:
         yield from _binary_files(root, binary, renamed_from, max_bytes)
+
+
+def _staged_file(reader: git.BlobReader, path: str, max_bytes: int) -> Callable[[], str | None]:
+    """The staged content of `path`, read on demand (rules that judge a value by the
+    structure around it need more than the hunk)."""
+
+    def read() -> str | None:
+        data = reader.read(f":{path}", max_bytes)
+        return None if data is None or skip_reason(data[:8192]) else decode_file(data)
+
+    return read
 
 
 def _binary_files(

@@ -76,9 +76,13 @@ def finding_order(record: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def exit_code(report: Report, ignore_errors: bool = False) -> int:
-    """1 when a key was found or (unless ignored) a repository could not be swept, else 0."""
+    """1 when a key was found (a `possible` one only if verified live) or (unless ignored)
+    a repository could not be swept, else 0."""
     failed = any(r.get("status") == FAILED for r in report.get("repositories", []))
-    return 1 if report["findings"] or (failed and not ignore_errors) else 0
+    blocking = any(
+        f.get("confidence") != "possible" or f.get("verified") == "live" for f in report["findings"]
+    )
+    return 1 if blocking or (failed and not ignore_errors) else 0
 
 
 def failures(report: Report) -> list[Report]:

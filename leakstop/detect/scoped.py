@@ -1,0 +1,81 @@
+"""The verdict on a value of a prefix-less key family (ECGrid's GUIDs): a key, a possible
+key, or not a key, from its label and its scope (detect/structure.py).
+
+| label                          | scope                                  | verdict  |
+|--------------------------------|----------------------------------------|----------|
+| an identifier (`X-Request-Id`) | any                                    | none     |
+| a credential (`ApiKey`)        | structure, label or nearby (flat file) | certain  |
+| a credential                   | only the path (or the file's title)    | certain  |
+|                                |   (possible under test paths)          |          |
+| a credential                   | only elsewhere in the file             | possible |
+| other / none (`value`, bare)   | structure or label                     | possible |
+| other / none                   | weaker                                 | none     |
+
+Under test paths (`tests/`, `fixtures/`, `testdata/`, migrations) a value needs a credential
+label: path rules silence unlabelled GUIDs there, never labelled keys.
+"""
+
+from __future__ import annotations
+
+import re
+
+from leakstop.detect.structure import LabelKind, Scope, enclosure, label_of
+
+CERTAIN = "certain"
+POSSIBLE = "possible"
+CONFIDENCES = (CERTAIN, POSSIBLE)
+"""Highest first. `possible` findings are reported but block nothing unless verified live."""
+
+_TEST_PATHS = re.compile(
+    r"(^|/)(tests?|__tests__|spec|specs|fixtures?|__fixtures__|testdata|test_data|"
+    r"test-data|migrations?|alembic/versions|db/migrate)/",
+    re.IGNORECASE,
+)
+_TITLE_CHARS = 400
+
+
+def judge(
+    scope_words: re.Pattern[str], text: str, start: int, end: int, path: str, near: bool
+) -> str | None:
+    """`CERTAIN`, `POSSIBLE` or None for the value at `text[start:end]` of file `path`;
+    `near` says whether the scope words occur in the few lines around it."""
+    label = label_of(text, start, end, path)
+    if label.kind is LabelKind.ID:
+        return None
+    credential = label.kind is LabelKind.KEY
+    in_tests = _TEST_PATHS.search(path) is not None
+    if in_tests and not credential:
+        return None
+    scope = _scope(scope_words, text, start, end, path, label.name, near)
+    if credential:
+        if scope is Scope.STRONG or scope is Scope.NEAR:
+            return CERTAIN
+        if scope is Scope.PATH:
+            return POSSIBLE if in_tests else CERTAIN
+        return POSSIBLE if scope is Scope.ELSEWHERE else None
+    return POSSIBLE if scope is Scope.STRONG else None
+
+
+def _scope(
+    scope_words: re.Pattern[str],
+    text: str,
+    start: int,
+    end: int,
+    path: str,
+    label: str,
+    near: bool,
+) -> Scope:
+    if scope_words.search(label):
+        return Scope.STRONG
+    found = enclosure(text, start, end)
+    if any(scope_words.search(h) for h in found.heads) or any(
+        scope_words.search(u) for u in found.units
+    ):
+        return Scope.STRONG
+    if scope_words.search(path) or scope_words.search(text, 0, min(start, _TITLE_CHARS)):
+        return Scope.PATH
+    if near:
+        # In a flat file (.env, a script) the lines around are the scope; inside structure
+        # that does not name the product, a neighbour's mention is only a hint.
+        return Scope.ELSEWHERE if found.heads else Scope.NEAR
+    return Scope.ELSEWHERE if scope_words.search(text) else Scope.NONE

@@ -1,0 +1,588 @@
+"""What a value in a file is bound to: its label (the name it is assigned to) and its scope
+(the sections, parent keys, objects or commands that enclose it), read from the text itself.
+
+Used for key families without a prefix of their own (ECGrid's GUIDs): whether a GUID is an
+API key depends on what names it and where it sits, not on words that happen to be nearby.
+Nothing here parses a whole format; each helper reads the few constructs that bind a value
+to a name in common formats (JSON/YAML/TOML keys, INI/.env names, XML elements and
+attributes, HTTP headers, CLI flags, SQL `INSERT … (cols) VALUES (…)`, `{"key": …,
+"value": …}` pairs, list items) and the enclosing structure at any distance (brackets,
+indentation, INI sections), all bounded in how far they look.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+_LOOK_BACK = 64 * 1024
+"""How far back (characters) enclosing structure is looked for."""
+_GROUP_CHARS = 16 * 1024
+"""The largest enclosing bracket group whose whole content counts as the value's unit."""
+_GROUP_LEVELS = 4
+_LINE_CHARS = 240
+"""How much of the value's own line, before it, may hold its label."""
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+class LabelKind(Enum):
+    KEY = "key"
+    """Named as a credential: key, token, secret, password, authorization…"""
+    ID = "id"
+    """Named as an identifier: X-Request-Id, tenant, mailbox, Idempotency-Key, apiKeyId…"""
+    OTHER = "other"
+    """Named, but neither (`value`, `ECGRID`, `data`)."""
+    NONE = "none"
+    """Bound to no name that could be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    name: str
+    kind: LabelKind
+
+
+_KEY_WORDS = _set(
+    "key keys apikey apikeys token tokens secret secrets credential credentials creds cred "
+    "password passwords passwd pwd pass passphrase auth authorization authorisation authkey "
+    "accesskey apitoken xapikey bearer subscriptionkey"
+)
+# A word after which a name is about something else than the credential itself.
+_ID_LAST = _set(
+    "id ids uuid uuids guid guids identifier identifiers ref refs reference number num no "
+    "name names type types hash version url uri urls path host header headers prefix suffix "
+    "hint length format mask field column label count index etag integrity checksum digest "
+    "nonce seq sequence expiry expires expiration created updated date time at rotated "
+    "fingerprint location file filename env var variable hmac signature salt"
+)
+# Keys that are not credentials: `Idempotency-Key`, `partitionKey`, `X-Request-Key`…
+_KEY_QUALIFIERS = _set(
+    "idempotency idempotence partition row primary foreign sort sorting cache lookup dedup "
+    "dedupe unique composite natural surrogate routing shard registry public map dictionary "
+    "dict hash object group message event correlation request trace tracking sequence entity "
+    "record column concurrency etag storage blob table queue s3 bucket license translation "
+    "i18n resource resx localization"
+)
+_ID_NOUNS = _set(
+    "request correlation trace span tenant mailbox mailboxes user users parcel interchange "
+    "idempotency session transaction message msg order customer account network device "
+    "instance subscription object org organization organisation project partner document "
+    "batch job run build commit event entity record item product package node workspace team "
+    "group role member contact company client app application activity operation conversation "
+    "thread trading tracking routing resource asset folder directory container volume release "
+    "deployment region zone site store merchant invoice payment shipment sender receiver "
+    "mailbag edi x12 uuid guid solution assembly component type class interface typelib clsid "
+    "iid appid product upgrade namespace schema migration revision correlationid requestid "
+    "traceid"
+)
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_|$)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def words(name: str) -> list[str]:
+    """`X-API-Key` → [x, api, key]; `apiKeyId` → [api, key, id]; `ECGrid__ApiKey` →
+    [ec, grid, api, key] (and `ecgrid` kept whole where it is written lower-case)."""
+    found = [w.lower() for w in _WORD.findall(name)]
+    # Join the product's own name back (`ECGrid` splits as EC + Grid).
+    joined: list[str] = []
+    for word in found:
+        if joined and joined[-1] == "ec" and word == "grid":
+            joined[-1] = "ecgrid"
+        else:
+            joined.append(word)
+    return joined
+
+
+def classify(name: str) -> LabelKind:
+    """What a name says about the value bound to it."""
+    parts = [w for w in words(name) if not w.isdigit() and w not in ("value", "val", "x")]
+    if not parts:
+        return LabelKind.OTHER
+    if parts[-1] in _ID_LAST:
+        return LabelKind.ID
+    last_key = max((i for i, w in enumerate(parts) if w in _KEY_WORDS), default=-1)
+    if last_key >= 0:
+        before = parts[last_key - 1] if last_key > 0 else ""
+        if before in _KEY_QUALIFIERS:
+            return LabelKind.ID
+        return LabelKind.KEY
+    if any(w in _ID_NOUNS or w in _ID_LAST for w in parts):
+        return LabelKind.ID
+    return LabelKind.OTHER
+
+
+# -- the label -----------------------------------------------------------------------------
+_OPENERS = "\"'`{([ \t\\"
+# `NAME = `, `NAME: `, `"NAME": `, `NAME := `, `NAME => `, `os.environ["NAME"] = `
+_ASSIGN = re.compile(r"([A-Za-z_$@][\w$@.\-]*)[\"'\]\s]*(?::=|=>|->|[:=])\s*\Z")
+# `var correlation = Guid.Parse(`, `key := uuid.MustParse(`: the name assigned the call's value.
+_CALL_ASSIGN = re.compile(
+    r"([A-Za-z_$@][\w$@.\-]*)[\"'\]\s]*(?::=|=>|[:=])\s*(?:new\s+)?[\w$.<>]+\(\s*\Z"
+)
+_CALL = re.compile(r"(?:new\s+)?([A-Za-z_$][\w$.]*)\(\s*\Z")
+_XML_ELEMENT = re.compile(r"<([A-Za-z_][\w:.\-]*)(?:\s[^<>]*)?>\s*\Z")
+_PAIR = re.compile(r"[\"']([^\"'\n]{1,80})[\"']\s*,\s*\Z")
+_FLAG = re.compile(r"(?:^|\s)(--?[A-Za-z][\w\-]*)(?:\s+|=)\Z")
+_COMMAND = re.compile(r"(?:^|\s)(?:ENV|ARG|setx|set|export|SET)\s+([A-Za-z_][\w.\-]*)\s+\Z")
+_BEARER = re.compile(r"\b(?:Bearer|Basic|Token|ApiKey)\s+\Z", re.IGNORECASE)
+_URL_USERINFO = re.compile(r"://[^/\s@:]*:\Z")
+_URL_PATH = re.compile(r"https?://\S*/\Z|(?:^|\s)/[\w\-/{}.]*/\Z")
+_TABLE_CELL = re.compile(r"\|\s*([^|\n]{1,60}?)\s*\|\s*\Z")
+_GENERIC = _set("value val default example examples x-example content data text current string")
+_SIBLING_NAME = re.compile(
+    r"[\"']?(?:key|name|header|field|id|variable|setting)[\"']?\s*[:=]\s*[\"']([^\"'\n]{1,80})[\"']"
+    r"|(?:^|\n)\s*-?\s*(?:key|name|header)\s*:\s*([^\s\"'#][^\n#]{0,79})",
+    re.IGNORECASE,
+)
+_SQL_INSERT = re.compile(
+    r"\bINSERT\s+(?:INTO\s+)?[\w.\"`\[\]]+\s*\(([^()]{1,2000})\)\s*VALUES\s*",
+    re.IGNORECASE,
+)
+_FREE_WORDS = re.compile(r"([A-Za-z][\w\-]*(?:[ \t]+[A-Za-z][\w\-]*){0,3})\W{0,4}\Z")
+_COMMENT_AFTER = re.compile(r"(?:#|//|--|;|/\*|<!--)\s*(.{1,80})")
+
+
+def label_of(text: str, start: int, end: int, path: str = "") -> Label:
+    """The name the value at `text[start:end]` is bound to, and what that name says."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    before = text[max(line_start, start - _LINE_CHARS) : start]
+    found = _sql_column(text, start) or _label_before(text, before, start, end, line_start)
+    if found is None and not before.strip(_OPENERS + "-,>|"):
+        found = _label_of_bare_value(text, line_start, line_end, start, end, path)
+    if found is not None:
+        kind = classify(found)
+        if found.endswith("()"):  # an argument: a credential only if the call says so
+            kind = LabelKind.KEY if kind is LabelKind.KEY else LabelKind.OTHER
+        if kind is LabelKind.OTHER:
+            trailing = _trailing_comment(text[end:line_end])
+            if trailing is not None and classify(trailing) is not LabelKind.OTHER:
+                return Label(found + " " + trailing, classify(trailing))
+        return Label(found, kind)
+    trailing = _trailing_comment(text[end:line_end])
+    if trailing is not None:
+        return Label(trailing, classify(trailing))
+    free = _FREE_WORDS.search(before)
+    if free is not None:
+        return Label(free.group(1), _classify_free(free.group(1)))
+    return Label("", LabelKind.NONE)
+
+
+def _classify_free(phrase: str) -> LabelKind:
+    """Free text (`your ECGrid API key is`): a credential word among the last few words."""
+    parts = words(phrase)
+    kind = classify(phrase)
+    if kind is LabelKind.OTHER and any(w in _KEY_WORDS for w in parts):
+        return LabelKind.KEY
+    return kind
+
+
+def _trailing_comment(after: str) -> str | None:
+    match = _COMMENT_AFTER.search(after[:160])
+    return match.group(1).strip() if match else None
+
+
+def _label_before(text: str, before: str, start: int, end: int, line_start: int) -> str | None:
+    stripped = before.rstrip(_OPENERS)
+    if _BEARER.search(before):
+        return "Authorization"
+    if _URL_USERINFO.search(stripped):
+        return "password"
+    if _URL_PATH.search(stripped):
+        return "path id"
+    element = _XML_ELEMENT.search(stripped)
+    if element is not None:
+        name = element.group(1)
+        if name.lower() in _GENERIC or name.lower() in ("add", "setting", "string"):
+            return _sibling_name(text, start, end) or name
+        return name
+    assign = _ASSIGN.search(stripped)
+    if assign is not None:
+        name = assign.group(1)
+        if name.lower() in _GENERIC:
+            return _sibling_name(text, start, end) or name
+        return name
+    pair = _PAIR.search(stripped)
+    if pair is not None:
+        return pair.group(1)
+    call = _CALL_ASSIGN.search(stripped)
+    if call is not None:
+        return call.group(1)
+    call = _CALL.search(stripped)
+    if call is not None:
+        return call.group(1) + "()"
+    flag = _FLAG.search(before.rstrip("\"'"))
+    if flag is not None:
+        return flag.group(1)
+    command = _COMMAND.search(before.rstrip("\"'"))
+    if command is not None:
+        return command.group(1)
+    cell = _TABLE_CELL.search(stripped)
+    if cell is not None:
+        return cell.group(1)
+    listed = _list_owner(text, stripped, line_start)
+    if listed is not None:
+        return listed
+    return None
+
+
+def _list_owner(text: str, stripped: str, line_start: int) -> str | None:
+    """`NAMES = ["a", "b", GUID]` / `names: [a, GUID]`: the name that owns the list."""
+    if not stripped.endswith((",", "[")):
+        return None
+    bracket = _enclosing_opener(text, line_start + len(stripped))
+    if bracket is None or text[bracket] != "[":
+        return None
+    head = text[max(0, bracket - _LINE_CHARS) : bracket].rstrip()
+    assign = _ASSIGN.search(head)
+    return assign.group(1) if assign is not None else None
+
+
+def _sibling_name(text: str, start: int, end: int) -> str | None:
+    """The `key`/`name` beside a generic `value` in the same object: Postman and HAR
+    headers, `<add key=… value=…/>`, Kubernetes `env` items, OpenAPI parameters."""
+    low = max(0, start - 400)
+    opener = max(text.rfind(c, low, start) for c in "{<")
+    item = text.rfind("\n-", low, start)
+    yaml_item = re.search(r"\n([ \t]*)- [^\n]*\n(?:\1 [^\n]*\n)*[^\n]*\Z", text[low:start])
+    lo = max(opener, item, low) if yaml_item is None else low + yaml_item.start()
+    hi_candidates = [p for p in (text.find(c, end, end + 400) for c in "}>") if p >= 0]
+    hi = min(hi_candidates) if hi_candidates else min(len(text), end + 200)
+    for segment in (text[lo:start], text[end:hi]):
+        match = _SIBLING_NAME.search(segment)
+        if match is not None:
+            return (match.group(1) or match.group(2) or "").strip()
+    return None
+
+
+def _label_of_bare_value(
+    text: str, line_start: int, line_end: int, start: int, end: int, path: str
+) -> str | None:
+    """A value alone on its line: a YAML list item or JSON array element takes its owner's
+    name, a value on the line after `NAME:` / `NAME =` that name, a file holding nothing
+    but the value its file name."""
+    if not text[:start].strip(_OPENERS + "-,\n\r") and not text[end:].strip(_OPENERS + ",}])\n\r"):
+        name = path.rsplit("/", 1)[-1]
+        return name.rsplit(".", 1)[0] if "." in name else name
+    indent = _indent(text, line_start)
+    pos = line_start - 1
+    low = max(0, start - _LOOK_BACK)
+    seen_sibling = False
+    while pos > low:
+        prev_start = text.rfind("\n", 0, pos) + 1
+        line = text[prev_start:pos]
+        pos = prev_start - 1
+        if not line.strip():
+            continue
+        prev_indent = _indent(text, prev_start)
+        content = line.strip()
+        if prev_indent < indent or content.endswith(("[", ":", "=", "(")):
+            head = content.rstrip("[({:= ").rstrip("\"'")
+            assign = _ASSIGN.search(content.rstrip("[({ ") + " ") or _ASSIGN.search(
+                content.rstrip("[({ ")
+            )
+            if assign is not None and not content.endswith(("[", "(")):
+                return assign.group(1)
+            owner = re.search(r"([A-Za-z_$@][\w$@.\-]*)\W*\Z", head)
+            return owner.group(1) if owner else None
+        if seen_sibling and prev_indent == indent:
+            continue
+        seen_sibling = True
+    return None
+
+
+def _sql_column(text: str, start: int) -> str | None:
+    """`INSERT INTO t (a, b, c) VALUES ('…', '…', GUID)`: the column at the value's position
+    (each row of a multi-row VALUES list counted from its own opening parenthesis)."""
+    low = max(0, start - _LOOK_BACK)
+    at = text.rfind("VALUES", low, start)
+    if at < 0:
+        at = text.rfind("values", low, start)
+    if at < 0:
+        return None
+    statement = text.rfind(";", low, at)
+    match: re.Match[str] | None = None
+    for match in _SQL_INSERT.finditer(text, max(statement, low), at + 7):  # noqa: B007
+        pass
+    if match is None or match.end() > start:
+        return None
+    row = text.rfind("(", match.end() - 1, start)
+    if row < 0:
+        return None
+    between = text[row + 1 : start]
+    if ")" in between.replace("()", ""):
+        return None
+    position = _count_fields(between)
+    columns = [c.strip().strip('"`[]') for c in match.group(1).split(",")]
+    return columns[position] if position < len(columns) else None
+
+
+def _count_fields(values: str) -> int:
+    """How many commas outside quotes (and parentheses) precede the value."""
+    count, quote, depth = 0, "", 0
+    for char in values:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            count += 1
+    return count
+
+
+# -- the scope -----------------------------------------------------------------------------
+class Scope(Enum):
+    STRONG = "strong"
+    """The structure names the product: an enclosing key or section, the label itself, the
+    same object, command or request, or a file that holds nothing else."""
+    PATH = "path"
+    """Only the file's path names it."""
+    NEAR = "near"
+    """Named a few lines away, in a flat file (no enclosing structure)."""
+    ELSEWHERE = "elsewhere"
+    """Named somewhere in the file, but not around the value."""
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    heads: tuple[str, ...]
+    """The text that opens each enclosing structure, innermost first: `"ECGridOS": {`,
+    `ecgrid:`, `[ecgrid]`, `new EcGridClient(`."""
+    units: tuple[str, ...]
+    """The whole text of the innermost few enclosing structures (object, block, command)."""
+
+
+def enclosure(text: str, start: int, end: int) -> Enclosure:
+    heads: list[str] = []
+    units: list[str] = []
+    _brackets(text, start, end, heads, units)
+    _indentation(text, start, heads, units)
+    section = _ini_section(text, start)
+    if section is not None:
+        heads.append(section)
+    units.append(_logical_command(text, start, end))
+    units.append(_http_request(text, start, end))
+    document = _document_metadata(text, start)
+    if document:
+        heads.append(document)
+    return Enclosure(tuple(h for h in heads if h), tuple(u for u in units if u))
+
+
+_BRACKET_CHARS = re.compile(r"[{}\[\]()]")
+_PAIRS = {"}": "{", "]": "[", ")": "("}
+
+
+class _Brackets:
+    """Every bracket of a text, matched once (one C-speed search, one pass), so each value's
+    enclosing brackets are found by following parent links rather than by scanning back."""
+
+    def __init__(self, text: str) -> None:
+        self.positions: list[int] = []
+        self.parent: list[int] = []
+        """For each bracket: the index of the opener that encloses it (-1: none)."""
+        self.close: dict[int, int] = {}
+        """Opener index -> position just after its closer."""
+        stack: list[int] = []
+        for match in _BRACKET_CHARS.finditer(text):
+            char = match.group()
+            index = len(self.positions)
+            self.positions.append(match.start())
+            if char in "{[(":
+                self.parent.append(stack[-1] if stack else -1)
+                stack.append(index)
+                continue
+            # A closer: pop to its opener (an unmatched closer inside a string is ignored).
+            for depth in range(len(stack) - 1, max(-1, len(stack) - 4), -1):
+                if text[self.positions[stack[depth]]] == _PAIRS[char]:
+                    self.close[stack[depth]] = match.end()
+                    del stack[depth:]
+                    break
+            self.parent.append(stack[-1] if stack else -1)
+
+    def enclosing(self, text: str, pos: int) -> list[int]:
+        """Positions of the openers around `pos`, innermost first."""
+        index = bisect.bisect_left(self.positions, pos) - 1
+        if index < 0:
+            return []
+        if text[self.positions[index]] in "{[(" and self.close.get(index, len(text) + 1) > pos:
+            current = index
+        else:
+            current = self.parent[index]
+        found: list[int] = []
+        while current >= 0 and len(found) < 64:
+            if self.close.get(current, len(text) + 1) > pos:
+                found.append(current)
+            current = self.parent[current]
+        return found
+
+
+_cache: tuple[str, _Brackets] | None = None
+
+
+def _brackets_of(text: str) -> _Brackets:
+    """The bracket index of `text`, kept for the next value of the same text (one entry,
+    read and replaced as a whole, so threads scanning other texts never mix them up)."""
+    global _cache
+    cached = _cache
+    if cached is None or cached[0] is not text:
+        cached = _cache = (text, _Brackets(text))
+    return cached[1]
+
+
+def _enclosing_opener(text: str, pos: int) -> int | None:
+    index = _brackets_of(text)
+    found = index.enclosing(text, pos)
+    return index.positions[found[0]] if found else None
+
+
+def _brackets(text: str, start: int, end: int, heads: list[str], units: list[str]) -> None:
+    """Heads of every enclosing bracket at any depth; whole text of the innermost few."""
+    index = _brackets_of(text)
+    low = max(0, start - _LOOK_BACK)
+    for level, opener_index in enumerate(index.enclosing(text, start)):
+        opener = index.positions[opener_index]
+        if opener < low:
+            break
+        head_start = max(
+            text.rfind("\n", low, opener) + 1,
+            max(text.rfind(c, max(low, opener - _LINE_CHARS), opener) for c in ",{[(;") + 1,
+        )
+        head = text[head_start : opener + 1].strip()
+        if head.strip("{[( "):
+            heads.append(head)
+        close = index.close.get(opener_index)
+        if level < _GROUP_LEVELS and close is not None and close - opener <= _GROUP_CHARS:
+            units.append(text[opener:close])
+
+
+def _indent(text: str, line_start: int) -> int:
+    pos = line_start
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    return pos - line_start
+
+
+def _indentation(text: str, start: int, heads: list[str], units: list[str]) -> None:
+    """Parents by indentation (YAML, pretty JSON, Python, XML): each line above that is
+    indented less than everything since; the block of the innermost parent is a unit."""
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = _indent(text, line_start)
+    if _is_list_item(text, line_start):
+        indent += 1  # `- name: …` items are children of the line above at the same indent
+    low = max(0, start - _LOOK_BACK)
+    pos = line_start - 1
+    first_parent: int | None = None
+    while pos > low and indent > 0:
+        prev_start = text.rfind("\n", 0, pos) + 1
+        line = text[prev_start:pos]
+        pos = prev_start - 1
+        if not line.strip() or line.lstrip().startswith(("#", "//")):
+            continue
+        prev_indent = _indent(text, prev_start)
+        if prev_indent < indent:
+            heads.append(line.strip())
+            indent = prev_indent + (1 if _is_list_item(text, prev_start) else 0)
+            if first_parent is None:
+                first_parent = prev_start
+    if first_parent is not None:
+        units.append(_block_after(text, first_parent, start))
+
+
+def _is_list_item(text: str, line_start: int) -> bool:
+    return text.startswith("- ", line_start + _indent(text, line_start))
+
+
+def _block_after(text: str, parent_start: int, start: int) -> str:
+    """The lines indented deeper than the parent line, from it to where its block ends
+    (bounded around the value)."""
+    parent_indent = _indent(text, parent_start)
+    stop = min(len(text), start + _GROUP_CHARS // 4)
+    pos = text.find("\n", start)
+    while 0 <= pos < stop:
+        nxt = pos + 1
+        if nxt < len(text) and text[nxt] not in "\n\r" and _indent(text, nxt) <= parent_indent:
+            stop = pos
+            break
+        pos = text.find("\n", nxt)
+    return text[max(parent_start, start - _GROUP_CHARS // 4) : stop]
+
+
+_SECTION = re.compile(r"^[ \t]*\[\[?([\w.\- \"':]+)\]\]?[ \t]*(?:[;#].*)?$", re.MULTILINE)
+
+
+def _ini_section(text: str, start: int) -> str | None:
+    """The INI / TOML / properties section the value sits in: the nearest `[name]` line
+    above."""
+    low = max(0, start - _LOOK_BACK)
+    line_start = text.rfind("\n", 0, start) + 1
+    found: re.Match[str] | None = None
+    for found in _SECTION.finditer(text, low, max(low, line_start - 1)):  # noqa: B007
+        pass
+    return found.group(0).strip() if found is not None else None
+
+
+def _logical_command(text: str, start: int, end: int) -> str:
+    """The shell command the value is part of, with `\\`, `^` or backtick continuations."""
+    line_start = text.rfind("\n", 0, start) + 1
+    first = line_start
+    for _ in range(40):
+        if first < 2:
+            break
+        prev_end = first - 1
+        prev = text[text.rfind("\n", 0, prev_end) + 1 : prev_end].rstrip("\r")
+        if not prev.endswith(("\\", "^", "`")):
+            break
+        first = text.rfind("\n", 0, prev_end) + 1
+    last = text.find("\n", end)
+    for _ in range(40):
+        if last < 0:
+            break
+        line = text[text.rfind("\n", 0, last) + 1 : last].rstrip("\r")
+        if not line.endswith(("\\", "^", "`")):
+            break
+        last = text.find("\n", last + 1)
+    if last < 0:
+        last = len(text)
+    if last - first > _GROUP_CHARS:
+        return ""
+    return text[first:last]
+
+
+_REQUEST_LINE = re.compile(
+    r"^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+\S+", re.MULTILINE | re.IGNORECASE
+)
+
+
+def _http_request(text: str, start: int, end: int) -> str:
+    """An HTTP request written out (`.http` files, docs): from its request line down to the
+    first blank line, when the value sits in its header block."""
+    paragraph_start = text.rfind("\n\n", max(0, start - 4096), start)
+    paragraph_start = 0 if paragraph_start < 0 else paragraph_start + 2
+    paragraph = text[paragraph_start:start]
+    if _REQUEST_LINE.search(paragraph) is None:
+        return ""
+    stop = text.find("\n\n", end)
+    return text[paragraph_start : len(text) if stop < 0 else stop]
+
+
+_METADATA = re.compile(r"^metadata:[ \t]*\n((?:[ \t]+[^\n]*\n|[ \t]*\n)+)", re.MULTILINE)
+
+
+def _document_metadata(text: str, start: int) -> str:
+    """A Kubernetes object's `metadata:` block (its name, labels) in the same YAML document."""
+    low = max(0, start - _LOOK_BACK)
+    doc = text.rfind("\n---", low, start)
+    doc = low if doc < 0 else doc
+    match = _METADATA.search(text, doc, start)
+    return match.group(1)[:2048] if match else ""
