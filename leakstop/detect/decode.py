@@ -28,6 +28,44 @@ _MAX_RUNS = 200
 """Decoded runs kept per text: beyond that a file is data, not configuration."""
 
 
+ENCODED_MARKERS = (
+    b'"auth"',
+    b"Basic ",
+    b"%2D",
+    b"%2d",
+    b"%5F",
+    b"%5f",
+    b"\\u002d",
+    b"\\u002D",
+    b"\\u005f",
+    b"\\u005F",
+    b"\\x2d",
+    b"\\x2D",
+    b"\\x5f",
+    b"\\x5F",
+)
+"""Literals that mark text holding an encoding this module decodes (for streams, which are
+searched for literals only)."""
+
+
+def base64_anchors(prefix: bytes) -> set[bytes]:
+    """The parts of base64 text that are the same whatever follows `prefix`, for each of
+    the three places it can start in a 3-byte group (only parts of 4+ characters: shorter
+    ones would match everywhere)."""
+    found: set[bytes] = set()
+    for shift in range(3):
+        data = b"\0" * shift + prefix
+        encoded = base64.b64encode(data)
+        # Characters fully determined by the prefix: skip the first group's leading
+        # characters that mix in the filler, drop the last that mixes in what follows.
+        first = (shift * 8 + 5) // 6 if shift else 0
+        last = (len(data) * 8) // 6
+        stable = encoded[first:last]
+        if len(stable) >= 4:
+            found.add(stable)
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Decoded:
     start: int

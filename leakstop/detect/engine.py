@@ -15,9 +15,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from leakstop.detect.decode import decoded_runs
+from leakstop.detect.decode import ENCODED_MARKERS, base64_anchors, decoded_runs
 from leakstop.detect.placeholders import is_placeholder, is_placeholder_value
 from leakstop.detect.scoped import CERTAIN, judge
+from leakstop.detect.structure import LabelKind, label_of
 from leakstop.providers.base import Rule
 from leakstop.suppress.pragma import is_allowlisted
 
@@ -80,6 +81,9 @@ class Detector:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
         self._prefixes = tuple(sorted({r.prefix for r in self.rules if r.prefix}))
+        self.stream_literals = stream_literals(self.rules)
+        """Literals that, found in a stream of patches, make a hunk worth scanning besides
+        the rules' own prefixes and anchors: encoded prefixes, `auth`, the scope words."""
 
     def scan(self, block: Block) -> list[Hit]:
         hits = [hit for hit, _ in self._scan(block)]
@@ -129,6 +133,32 @@ class Detector:
                 found.add((hit.line, hit.secret))
                 unique.append(hit)
         return unique
+
+
+def stream_literals(rules: Sequence[Rule]) -> tuple[bytes, ...]:
+    found: set[bytes] = set(ENCODED_MARKERS)
+    for rule in rules:
+        if rule.prefix:
+            found.update(base64_anchors(rule.prefix.encode()))
+        if rule.structural:
+            for word in rule.context:
+                if word.isalpha():
+                    found.update(_spellings(word))
+    # A literal that starts with another is found by the shorter one.
+    return tuple(sorted(w for w in found if not any(w != o and w.startswith(o) for o in found)))
+
+
+def _spellings(word: str) -> set[bytes]:
+    """`ecgrid`, `ECGRID`, `ECGrid`, `EcGrid`, `Ecgrid`: the ways a name is written."""
+    upper_two = word[:2].upper() + word[2:3].upper() + word[3:] if len(word) > 3 else word
+    variants = {
+        word,
+        word.upper(),
+        word.capitalize(),
+        upper_two,
+        word[:2].capitalize() + word[2:].capitalize(),
+    }
+    return {v.encode() for v in variants}
 
 
 def _substituted(block: Block, start: int, end: int, decoded: str, line: int, column: int) -> Block:
@@ -326,6 +356,8 @@ class _Structure:
     def judge(self, rule: Rule, cand: _Candidate, lines: _Lines) -> str | None:
         block = self.block
         text, start, end = block.text, cand.start, cand.end
+        if not self._read and label_of(text, start, end, block.path).kind is LabelKind.ID:
+            return None  # named as an identifier on its own line: no need to read the file
         whole = self._whole_text()
         if whole is not None:
             offset = self._offset(lines.number, cand.start - lines.start)

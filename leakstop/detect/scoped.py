@@ -19,7 +19,14 @@ from __future__ import annotations
 
 import re
 
-from leakstop.detect.structure import LabelKind, Scope, enclosure, label_of
+from leakstop.detect.structure import (
+    LabelKind,
+    Scope,
+    enclosure,
+    label_of,
+    names_another_product,
+    titles,
+)
 
 CERTAIN = "certain"
 POSSIBLE = "possible"
@@ -31,7 +38,6 @@ _TEST_PATHS = re.compile(
     r"test-data|migrations?|alembic/versions|db/migrate)/",
     re.IGNORECASE,
 )
-_TITLE_CHARS = 400
 
 
 def judge(
@@ -47,6 +53,8 @@ def judge(
     if in_tests and not credential:
         return None
     scope = _scope(scope_words, text, start, end, path, label.name, near)
+    if credential and scope is not Scope.STRONG and names_another_product(label.name):
+        return None  # `PAYMENTS_API_KEY` next to ECGrid settings: someone else's key
     if credential:
         if scope is Scope.STRONG or scope is Scope.NEAR:
             return CERTAIN
@@ -72,7 +80,7 @@ def _scope(
         scope_words.search(u) for u in found.units
     ):
         return Scope.STRONG
-    if scope_words.search(path) or scope_words.search(text, 0, min(start, _TITLE_CHARS)):
+    if scope_words.search(path) or any(scope_words.search(t) for t in titles(text, start)):
         return Scope.PATH
     if near:
         # In a flat file (.env, a script) the lines around are the scope; inside structure

@@ -115,10 +115,45 @@ def classify(name: str) -> LabelKind:
     return LabelKind.OTHER
 
 
+# Words that qualify a credential's name without naming whose it is (`X-API-Key`,
+# `PROD_SECRET`, `userKey`): any other word (`PAYMENTS_API_KEY`) names another product.
+_PLAIN_QUALIFIERS = _set(
+    "api x my the a an app application service svc access auth prod production dev develop "
+    "development test testing staging stage qa uat default primary secondary user account "
+    "master main private new old current live rest web http https portal admin system "
+    "global shared local env os config cfg settings setting conf options client integration "
+    "partner customer personal team org organization read write readonly full root sandbox "
+    "s v1 v2 v3 environ get set var const let static readonly public string self this "
+    "headers header request requests params data payload body"
+)
+
+
+def names_another_product(label: str) -> bool:
+    """A credential name with a word that says whose it is, other than plain qualifiers:
+    `STRIPE_API_KEY`, `PAYMENTS_SECRET`. The caller has checked it does not name ours."""
+    last = label.rsplit(".", 1)[-1]
+    parts = [w for w in words(last) if not w.isdigit()]
+    return any(w not in _KEY_WORDS and w not in _PLAIN_QUALIFIERS for w in parts)
+
+
+_TITLE = re.compile(
+    r"^(?:[ \t]{0,2}(?:#|//|;|--|<!--|/\*|\*)[^\n]*"
+    r"|[ \t]{0,4}[\"']?(?:name|title)[\"']?[ \t]*[:=][^\n]*)$",
+    re.MULTILINE,
+)
+_TITLE_CHARS = 600
+
+
+def titles(text: str, start: int) -> list[str]:
+    """What names a whole file near its top: a heading comment, a top-level `name` or
+    `title` (a Postman collection's, an OpenAPI document's)."""
+    return [m.group() for m in _TITLE.finditer(text, 0, min(start, _TITLE_CHARS))]
+
+
 # -- the label -----------------------------------------------------------------------------
 _OPENERS = "\"'`{([ \t\\"
 # `NAME = `, `NAME: `, `"NAME": `, `NAME := `, `NAME => `, `os.environ["NAME"] = `
-_ASSIGN = re.compile(r"([A-Za-z_$@][\w$@.\-]*)[\"'\]\s]*(?::=|=>|->|[:=])\s*\Z")
+_ASSIGN = re.compile(r"([A-Za-z_$@][\w$@.\-]*)[\"'\]\s\\]*(?::=|=>|->|[:=])\s*\Z")
 # `var correlation = Guid.Parse(`, `key := uuid.MustParse(`: the name assigned the call's value.
 _CALL_ASSIGN = re.compile(
     r"([A-Za-z_$@][\w$@.\-]*)[\"'\]\s]*(?::=|=>|[:=])\s*(?:new\s+)?[\w$.<>]+\(\s*\Z"
@@ -152,7 +187,11 @@ def label_of(text: str, start: int, end: int, path: str = "") -> Label:
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
     before = text[max(line_start, start - _LINE_CHARS) : start]
-    found = _sql_column(text, start) or _label_before(text, before, start, end, line_start)
+    found = (
+        _csv_column(text, start, line_start, path)
+        or _sql_column(text, start)
+        or _label_before(text, before, start, end, line_start)
+    )
     if found is None and not before.strip(_OPENERS + "-,>|"):
         found = _label_of_bare_value(text, line_start, line_end, start, end, path)
     if found is not None:
@@ -199,7 +238,7 @@ def _label_before(text: str, before: str, start: int, end: int, line_start: int)
     if element is not None:
         name = element.group(1)
         if name.lower() in _GENERIC or name.lower() in ("add", "setting", "string"):
-            return _sibling_name(text, start, end) or name
+            return _element_owner(text, start) or name
         return name
     assign = _ASSIGN.search(stripped)
     if assign is not None:
@@ -210,12 +249,13 @@ def _label_before(text: str, before: str, start: int, end: int, line_start: int)
     pair = _PAIR.search(stripped)
     if pair is not None:
         return pair.group(1)
-    call = _CALL_ASSIGN.search(stripped)
-    if call is not None:
-        return call.group(1)
-    call = _CALL.search(stripped)
-    if call is not None:
-        return call.group(1) + "()"
+    if before.rstrip(" \t\"'`").endswith("("):
+        call = _CALL_ASSIGN.search(stripped + "(")
+        if call is not None:
+            return call.group(1)
+        call = _CALL.search(stripped + "(")
+        if call is not None:
+            return call.group(1) + "()"
     flag = _FLAG.search(before.rstrip("\"'"))
     if flag is not None:
         return flag.group(1)
@@ -246,17 +286,69 @@ def _list_owner(text: str, stripped: str, line_start: int) -> str | None:
 def _sibling_name(text: str, start: int, end: int) -> str | None:
     """The `key`/`name` beside a generic `value` in the same object: Postman and HAR
     headers, `<add key=… value=…/>`, Kubernetes `env` items, OpenAPI parameters."""
-    low = max(0, start - 400)
-    opener = max(text.rfind(c, low, start) for c in "{<")
-    item = text.rfind("\n-", low, start)
-    yaml_item = re.search(r"\n([ \t]*)- [^\n]*\n(?:\1 [^\n]*\n)*[^\n]*\Z", text[low:start])
-    lo = max(opener, item, low) if yaml_item is None else low + yaml_item.start()
-    hi_candidates = [p for p in (text.find(c, end, end + 400) for c in "}>") if p >= 0]
-    hi = min(hi_candidates) if hi_candidates else min(len(text), end + 200)
-    for segment in (text[lo:start], text[end:hi]):
+    low = max(0, start - 600)
+    item = _yaml_item_start(text, start, low)
+    segments: tuple[str, str]
+    if item is not None:
+        indent = _indent(text, item)
+        stop = re.compile(rf"\n[ \t]{{0,{indent}}}\S").search(text, end, end + 400)
+        segments = (text[item:start], text[end : stop.start() if stop else end + 200])
+    else:
+        tag = text.rfind("<", low, start)
+        opener = _enclosing_opener(text, start)
+        if tag > (opener if opener is not None else -1) and ">" not in text[tag:start]:
+            close = text.find(">", end, end + 400)
+            segments = (text[tag:start], text[end : close if close >= 0 else end])
+        elif opener is not None and opener >= low and text[opener] == "{":
+            index = _brackets_of(text)
+            close = index.close.get(bisect.bisect_left(index.positions, opener), end + 400)
+            segments = (text[opener:start], text[end : min(close, end + 400)])
+        else:
+            return None
+    for segment in segments:
         match = _SIBLING_NAME.search(segment)
         if match is not None:
             return (match.group(1) or match.group(2) or "").strip()
+    return None
+
+
+_NAME_ATTRIBUTE = re.compile(r"\b(?:name|key)\s*=\s*[\"']([^\"'\n]{1,80})[\"'][^<]*>[^<]*\Z")
+
+
+def _element_owner(text: str, start: int) -> str | None:
+    """`<setting name="ECGridApiKey"><value>GUID</value>`: the named element around a
+    generic one."""
+    opening = text.rfind("<", max(0, start - 400), start)
+    parent = text.rfind("<", max(0, start - 400), opening) if opening > 0 else -1
+    if parent < 0:
+        return None
+    match = _NAME_ATTRIBUTE.search(text[parent:opening])
+    return match.group(1) if match else None
+
+
+def _yaml_item_start(text: str, start: int, low: int) -> int | None:
+    """Start of the YAML list item (`- name: …`) whose mapping holds the value's line, at
+    most three levels up (an OpenAPI parameter's `schema: example:`)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = _indent(text, line_start)
+    if _is_list_item(text, line_start):
+        return line_start
+    pos = line_start - 1
+    levels = 0
+    while pos > low:
+        prev_start = text.rfind("\n", 0, pos) + 1
+        line = text[prev_start:pos]
+        pos = prev_start - 1
+        if not line.strip():
+            continue
+        prev_indent = _indent(text, prev_start)
+        if prev_indent < indent:
+            if _is_list_item(text, prev_start):
+                return prev_start
+            levels += 1
+            if levels > 2 or not line.rstrip().endswith(":"):
+                return None
+            indent = prev_indent
     return None
 
 
@@ -296,6 +388,20 @@ def _label_of_bare_value(
     return None
 
 
+def _csv_column(text: str, start: int, line_start: int, path: str) -> str | None:
+    """A value in a CSV/TSV row: the header's name for its column."""
+    lowered = path.lower()
+    if not lowered.endswith((".csv", ".tsv")) or line_start == 0:
+        return None
+    separator = "\t" if lowered.endswith(".tsv") else ","
+    header_end = text.find("\n")
+    header = text[:header_end].rstrip("\r").split(separator)
+    position = _count_fields(text[line_start:start], separator)
+    if position >= len(header):
+        return None
+    return header[position].strip().strip("\"'") or None
+
+
 def _sql_column(text: str, start: int) -> str | None:
     """`INSERT INTO t (a, b, c) VALUES ('…', '…', GUID)`: the column at the value's position
     (each row of a multi-row VALUES list counted from its own opening parenthesis)."""
@@ -317,13 +423,13 @@ def _sql_column(text: str, start: int) -> str | None:
     between = text[row + 1 : start]
     if ")" in between.replace("()", ""):
         return None
-    position = _count_fields(between)
+    position = _count_fields(between, ",")
     columns = [c.strip().strip('"`[]') for c in match.group(1).split(",")]
     return columns[position] if position < len(columns) else None
 
 
-def _count_fields(values: str) -> int:
-    """How many commas outside quotes (and parentheses) precede the value."""
+def _count_fields(values: str, separator: str) -> int:
+    """How many separators outside quotes (and parentheses) precede the value."""
     count, quote, depth = 0, "", 0
     for char in values:
         if quote:
@@ -335,7 +441,7 @@ def _count_fields(values: str) -> int:
             depth += 1
         elif char == ")":
             depth -= 1
-        elif char == "," and depth == 0:
+        elif char == separator and depth == 0:
             count += 1
     return count
 
