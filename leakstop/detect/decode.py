@@ -17,53 +17,38 @@ from dataclasses import dataclass
 
 _MIN_BASE64 = 32
 """base64 of the shortest key (24 bytes)."""
-_BASE64 = re.compile(rf"[A-Za-z0-9+/_\-]{{{_MIN_BASE64},}}={{0,2}}")
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
+_MASK = bytes(1 if byte in _ALPHABET else 0 for byte in range(256))
+_RUN = b"\x01" * _MIN_BASE64
 _PERCENT = re.compile(r"(?:[A-Za-z0-9._~+\-]|%[0-9A-Fa-f]{2}){20,}")
 _ESCAPED = re.compile(r"(?:[A-Za-z0-9_\-]|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\/){20,}")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})|\\(/)")
 _PERCENT_GATE = re.compile(r"%[0-9A-Fa-f]{2}")
+_URL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+-%")
+_ESCAPED_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-\\/")
 _ESCAPE_GATE = re.compile(r"\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\/")
-_GUID_DASHES = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-")
 _MAX_RUNS = 200
 """Decoded runs kept per text: beyond that a file is data, not configuration."""
 
 
 ENCODED_MARKERS = (
-    b'"auth"',
-    b"Basic ",
-    b"%2D",
-    b"%2d",
-    b"%5F",
-    b"%5f",
-    b"\\u002d",
-    b"\\u002D",
-    b"\\u005f",
-    b"\\u005F",
-    b"\\x2d",
-    b"\\x2D",
-    b"\\x5f",
-    b"\\x5F",
+    b"kind: Secret",  # a Kubernetes Secret: its `data:` values are base64
+    b'"auth":',  # docker config `auths`
 )
-"""Literals that mark text holding an encoding this module decodes (for streams, which are
-searched for literals only)."""
+ENCODED_PATTERNS = (
+    rb"Basic [A-Za-z0-9+/]{24}",  # a basic-auth header's credentials
+    rb"%(?<=[A-Za-z0-9]%)(?:2[dD]|5[fF])[A-Za-z0-9]{4}",  # a key's `-`/`_` percent-encoded
+    rb"\\(?:u00(?:2[dD]|5[fF])|x(?:2d|5f))",  # the same as a JSON/JS escape
+)
+"""What marks text holding an encoding this module decodes, for streams of patches: each is
+one C-speed pass over the stream, so they are few, literal-led, and rare in code."""
 
 
-def base64_anchors(prefix: bytes) -> set[bytes]:
-    """The parts of base64 text that are the same whatever follows `prefix`, for each of
-    the three places it can start in a 3-byte group (only parts of 4+ characters: shorter
-    ones would match everywhere)."""
-    found: set[bytes] = set()
-    for shift in range(3):
-        data = b"\0" * shift + prefix
-        encoded = base64.b64encode(data)
-        # Characters fully determined by the prefix: skip the first group's leading
-        # characters that mix in the filler, drop the last that mixes in what follows.
-        first = (shift * 8 + 5) // 6 if shift else 0
-        last = (len(data) * 8) // 6
-        stable = encoded[first:last]
-        if len(stable) >= 4:
-            found.add(stable)
-    return found
+def base64_anchor(prefix: bytes) -> bytes:
+    """The first characters of base64 text that starts with `prefix` and that do not
+    depend on what follows it (a value encoded whole: a Secret's `data`, `echo … | base64`)."""
+    stable = base64.b64encode(prefix)[: len(prefix) * 8 // 6]
+    return stable[:4]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,32 +60,66 @@ class Decoded:
     """What it decodes to."""
 
 
-def decoded_runs(text: str, prefixes: tuple[str, ...]) -> Iterator[Decoded]:
-    """Runs of `text` that decode (one layer) to text holding a key prefix or a GUID."""
+def decoded_runs(
+    text: str, patterns: tuple[re.Pattern[str], ...], start: int = 0, end: int | None = None
+) -> Iterator[Decoded]:
+    """Runs of `text[start:end]` that decode (one layer) to text a key pattern matches."""
     kept = 0
-    for run in _candidates(text):
-        if _holds_anchor(run.text, prefixes):
-            yield run
+    part = text[start:end] if start or end is not None else text
+    for run in _candidates(part):
+        if any(p.search(run.text) for p in patterns):
+            yield Decoded(run.start + start, run.end + start, run.text)
             kept += 1
             if kept >= _MAX_RUNS:
                 return
 
 
 def _candidates(text: str) -> Iterator[Decoded]:
-    for match in _BASE64.finditer(text):
-        decoded = _base64(match.group())
+    for start, end in _base64_runs(text):
+        decoded = _base64(text[start:end])
         if decoded is not None:
-            yield Decoded(match.start(), match.end(), decoded)
-    if _PERCENT_GATE.search(text) is not None:
-        for match in _PERCENT.finditer(text):
-            run = match.group()
-            if "%" in run:
-                yield Decoded(match.start(), match.end(), _unquote(run))
-    if _ESCAPE_GATE.search(text) is not None:
-        for match in _ESCAPED.finditer(text):
-            run = match.group()
-            if "\\" in run:
-                yield Decoded(match.start(), match.end(), _ESCAPE.sub(_unescape, run))
+            yield Decoded(start, end, decoded)
+    for start, end in _runs_around(text, _PERCENT_GATE, _PERCENT, _URL_CHARS):
+        yield Decoded(start, end, _unquote(text[start:end]))
+    for start, end in _runs_around(text, _ESCAPE_GATE, _ESCAPED, _ESCAPED_CHARS):
+        yield Decoded(start, end, _ESCAPE.sub(_unescape, text[start:end]))
+
+
+def _runs_around(
+    text: str, gate: re.Pattern[str], run: re.Pattern[str], chars: frozenset[str]
+) -> Iterator[tuple[int, int]]:
+    """Runs of `run` that hold a `gate` match (an escape): found from each escape (a
+    literal-led, C-speed search) by stepping back over the run's characters, so the slow
+    character-class pattern only ever runs on the few places that hold one."""
+    done = 0
+    for escape in gate.finditer(text):
+        if escape.start() < done:
+            continue
+        left = escape.start()
+        while left > done and text[left - 1] in chars and escape.start() - left < 256:
+            left -= 1
+        for match in run.finditer(text, left, min(len(text), escape.end() + 4096)):
+            if match.end() > escape.start():
+                done = match.end()
+                if match.start() <= escape.start():
+                    yield match.start(), match.end()
+                break
+
+
+def _base64_runs(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of base64 characters (either alphabet) at least `_MIN_BASE64` long, with their
+    `=` padding. Found on a byte mask of the text (one character per byte, so offsets
+    hold) with C-speed searches: a character-class regex would be several times slower."""
+    mask = text.encode("ascii", "replace").translate(_MASK)
+    pos = mask.find(_RUN)
+    while pos >= 0:
+        end = mask.find(b"\x00", pos)
+        end = len(mask) if end < 0 else end
+        stop = end
+        while stop < len(text) and stop - end < 2 and text[stop] == "=":
+            stop += 1
+        yield pos, stop
+        pos = mask.find(_RUN, end)
 
 
 def _base64(run: str) -> str | None:
@@ -141,7 +160,3 @@ def _unescape(match: re.Match[str]) -> str:
     if code is None:
         return "/"
     return chr(int(code, 16))
-
-
-def _holds_anchor(decoded: str, prefixes: tuple[str, ...]) -> bool:
-    return any(p in decoded for p in prefixes) or _GUID_DASHES.search(decoded) is not None

@@ -15,7 +15,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from leakstop.detect.decode import ENCODED_MARKERS, base64_anchors, decoded_runs
+from leakstop.detect.decode import (
+    ENCODED_MARKERS,
+    ENCODED_PATTERNS,
+    base64_anchor,
+    decoded_runs,
+)
 from leakstop.detect.placeholders import is_placeholder, is_placeholder_value
 from leakstop.detect.scoped import CERTAIN, judge
 from leakstop.detect.structure import LabelKind, label_of
@@ -80,10 +85,12 @@ class Detector:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
-        self._prefixes = tuple(sorted({r.prefix for r in self.rules if r.prefix}))
+        self._patterns = tuple(r.pattern for r in self.rules)
         self.stream_literals = stream_literals(self.rules)
         """Literals that, found in a stream of patches, make a hunk worth scanning besides
-        the rules' own prefixes and anchors: encoded prefixes, `auth`, the scope words."""
+        the rules' own prefixes and anchors: encoded prefixes, Secrets, `auth`."""
+        self.stream_patterns = tuple(re.compile(p) for p in ENCODED_PATTERNS)
+        """The same as literal-led regexes (percent-encoding, escapes)."""
 
     def scan(self, block: Block) -> list[Hit]:
         hits = [hit for hit, _ in self._scan(block)]
@@ -100,15 +107,21 @@ class Detector:
         candidates.sort(key=lambda c: c.start)
         return _confirm(block, candidates)
 
-    def _encoded(self, block: Block, depth: int, found: set[tuple[int, str]]) -> list[Hit]:
+    def _encoded(
+        self,
+        block: Block,
+        depth: int,
+        found: set[tuple[int, str]],
+        span: tuple[int, int | None] = (0, None),
+    ) -> list[Hit]:
         """Keys under one layer of encoding (two for a base64 docker config in a base64
         Secret), reported at the line and column where the encoded text starts: each run
         is put back decoded in place and the text judged again, so labels and scope
-        around it still count."""
+        around it still count. `span` limits the runs to part of the text."""
         text = block.text
         hits: list[Hit] = []
         lines: _Lines | None = None
-        for run in decoded_runs(text, self._prefixes):
+        for run in decoded_runs(text, self._patterns, *span):
             lines = lines if lines is not None and lines._pos <= run.start else None
             lines = lines or _Lines(text, block.first_line, block.path)
             lines.advance(run.start)
@@ -118,7 +131,9 @@ class Detector:
             inner = _substituted(block, run.start, run.end, run.text, line, column)
             region = range(run.start, run.start + len(run.text))
             scanned = self._scan(inner)
-            nested = self._encoded(inner, depth + 1, set()) if depth < 2 and not scanned else []
+            nested = []
+            if depth < 2 and not scanned:
+                nested = self._encoded(inner, depth + 1, set(), (region.start, region.stop))
             for hit, offset in scanned:
                 if offset in region and hit.secret not in text[run.start : run.end]:
                     hits.append(replace(hit, line=line, column=column))
@@ -136,29 +151,10 @@ class Detector:
 
 
 def stream_literals(rules: Sequence[Rule]) -> tuple[bytes, ...]:
-    found: set[bytes] = set(ENCODED_MARKERS)
-    for rule in rules:
-        if rule.prefix:
-            found.update(base64_anchors(rule.prefix.encode()))
-        if rule.structural:
-            for word in rule.context:
-                if word.isalpha():
-                    found.update(_spellings(word))
+    found = {base64_anchor(r.prefix.encode()) for r in rules if len(r.prefix) >= 3}
+    found.update(ENCODED_MARKERS)
     # A literal that starts with another is found by the shorter one.
     return tuple(sorted(w for w in found if not any(w != o and w.startswith(o) for o in found)))
-
-
-def _spellings(word: str) -> set[bytes]:
-    """`ecgrid`, `ECGRID`, `ECGrid`, `EcGrid`, `Ecgrid`: the ways a name is written."""
-    upper_two = word[:2].upper() + word[2:3].upper() + word[3:] if len(word) > 3 else word
-    variants = {
-        word,
-        word.upper(),
-        word.capitalize(),
-        upper_two,
-        word[:2].capitalize() + word[2:].capitalize(),
-    }
-    return {v.encode() for v in variants}
 
 
 def _substituted(block: Block, start: int, end: int, decoded: str, line: int, column: int) -> Block:

@@ -263,8 +263,10 @@ def _anchors(
     """What to search for: literal key prefixes; for prefix-less rules their anchor regex
     (a literal-led part of every key; else their whole pattern: correct, but slower), with
     the regexes the key's own line must match."""
-    literals: list[bytes] = list(detector.stream_literals)  # encoded keys, scope words
-    patterns: list[tuple[re.Pattern[bytes], tuple[re.Pattern[bytes], ...]]] = []
+    literals: list[bytes] = list(detector.stream_literals)  # encoded keys (detect/decode.py)
+    patterns: list[tuple[re.Pattern[bytes], tuple[re.Pattern[bytes], ...]]] = [
+        (pattern, ()) for pattern in detector.stream_patterns
+    ]
     for rule in detector.rules:
         if rule.prefix:
             literal = rule.prefix.encode()
