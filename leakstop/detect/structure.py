@@ -136,18 +136,30 @@ def names_another_product(label: str) -> bool:
     return any(w not in _KEY_WORDS and w not in _PLAIN_QUALIFIERS for w in parts)
 
 
-_TITLE = re.compile(
-    r"^(?:[ \t]{0,2}(?:#|//|;|--|<!--|/\*|\*)[^\n]*"
-    r"|[ \t]{0,4}[\"']?(?:name|title)[\"']?[ \t]*[:=][^\n]*)$",
-    re.MULTILINE,
-)
+_COMMENT_LINE = re.compile(r"[ \t]*(?:#|//|;|--|<!--|/\*|\*)")
+_NAME_LINE = re.compile(r"[ \t]{0,6}[\"']?(?:name|title)[\"']?[ \t]*[:=]")
 _TITLE_CHARS = 600
+_TITLE_LINES = 8
 
 
 def titles(text: str, start: int) -> list[str]:
-    """What names a whole file near its top: a heading comment, a top-level `name` or
-    `title` (a Postman collection's, an OpenAPI document's)."""
-    return [m.group() for m in _TITLE.finditer(text, 0, min(start, _TITLE_CHARS))]
+    """What names a whole file at its top: its leading comment block, or a `name` / `title`
+    among its first lines (a Postman collection's, an OpenAPI document's)."""
+    found: list[str] = []
+    leading_comments = True
+    for line in text[: min(start, _TITLE_CHARS)].split("\n")[:-1]:
+        if not line.strip():
+            continue
+        if _COMMENT_LINE.match(line):
+            if leading_comments:
+                found.append(line)
+            continue
+        leading_comments = False
+        if _NAME_LINE.match(line):
+            found.append(line)
+        if len(found) > _TITLE_LINES:
+            break
+    return found
 
 
 # -- the label -----------------------------------------------------------------------------
@@ -425,7 +437,10 @@ def _sql_column(text: str, start: int) -> str | None:
         return None
     position = _count_fields(between, ",")
     columns = [c.strip().strip('"`[]') for c in match.group(1).split(",")]
-    return columns[position] if position < len(columns) else None
+    if position >= len(columns):
+        return None
+    table = match.group(0).split("(", 1)[0].split()[-1].strip('"`[]')
+    return f"{table}.{columns[position]}"  # the table may name the product
 
 
 def _count_fields(values: str, separator: str) -> int:

@@ -1,0 +1,321 @@
+"""ECGrid GUIDs judged by the structure they sit in: the label a value is bound to, and the
+ECGrid scope around it however far away it opens; `possible` where the evidence is
+honestly ambiguous. Every GUID is made at run time."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from typing import Any
+
+import pytest
+
+from leakstop.detect.engine import Block, Detector
+from leakstop.detect.structure import LabelKind, classify
+from leakstop.providers import all_rules
+from tests.conftest import Repo, SimulatorControl
+
+DETECTOR = Detector(all_rules())
+
+
+def verdicts(text: str, path: str = "config/app.txt") -> dict[str, str]:
+    """GUID -> confidence of every ECGrid finding."""
+    return {
+        h.secret: h.confidence
+        for h in DETECTOR.scan(Block(path, text))
+        if h.rule.id == "ecgrid-api-key"
+    }
+
+
+def guid() -> str:
+    return str(uuid.uuid4())
+
+
+# -- labels -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name",
+    [
+        "X-API-Key",
+        "ApiKey",
+        "api_key",
+        "ECGRID_API_KEY",
+        "ECGrid__ApiKey",
+        "ecgridKey",
+        "token",
+        "client_secret",
+        "password",
+        "Authorization",
+        "credentials",
+    ],
+)
+def test_credential_names(name: str) -> None:
+    assert classify(name) is LabelKind.KEY
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "X-Request-Id",
+        "Idempotency-Key",
+        "apiKeyId",
+        "userId",
+        "mailbox",
+        "parcelId",
+        "interchangeId",
+        "tenant",
+        "correlation",
+        "X-Correlation-ID",
+        "UserSecretsId",
+        "ProjectGuid",
+        "ECGRID_KEY_ID",
+        "partitionKey",
+        "trace_id",
+        "sessionId",
+        "NetworkId",
+    ],
+)
+def test_identifier_names(name: str) -> None:
+    assert classify(name) is LabelKind.ID
+
+
+def test_identifier_labels_stay_quiet_even_with_key_words_on_the_line() -> None:
+    key, ids = guid(), [guid() for _ in range(9)]
+    names = (
+        "X-Request-Id",
+        "Idempotency-Key",
+        "apiKeyId",
+        "userId",
+        "mailbox",
+        "parcelId",
+        "interchangeId",
+        "tenant",
+        "correlation",
+    )
+    pairs = ", ".join(f'"{n}": "{v}"' for n, v in zip(names, ids, strict=True))
+    line = f'{{"ECGrid": {{"secret_store": "vault", {pairs}, "ApiKey": "{key}"}}}}\n'
+    assert verdicts(line) == {key: "certain"}
+    for name, value in zip(names, ids, strict=True):
+        text = f"# ecgrid api key and secret settings\n{name}: {value}  # not the api key\n"
+        assert verdicts(text) == {}, name
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        ("a.json", '{{\n  "ECGrid": {{\n    "ApiKey": "{k}",\n    "MailboxId": "{o}"\n  }}\n}}\n'),
+        ("a.yaml", "ecgrid:\n  api_key: {k}\n  mailbox: {o}\n"),
+        ("a.toml", '[ecgrid]\napi_key = "{k}"\nuser_id = "{o}"\n'),
+        ("a.ini", "[ECGrid]\nApiKey={k}\nNetworkId={o}\n"),
+        ("a.properties", "ecgrid.api.key={k}\necgrid.mailbox.id={o}\n"),
+        (".env", "ECGRID_API_KEY={k}\nECGRID_MAILBOX_ID={o}\n"),
+        (
+            "w.config",
+            '<add key="ECGridApiKey" value="{k}" />\n<add key="ECGridUserId" value="{o}"/>\n',
+        ),
+        ("a.xml", "<ECGrid>\n  <ApiKey>{k}</ApiKey>\n  <ParcelId>{o}</ParcelId>\n</ECGrid>\n"),
+        ("a.xml", '<ecgrid apiKey="{k}" tenantId="{o}" />\n'),
+        ("a.sh", "ecgrid-cli upload --api-key {k} --interchange-id {o} file.edi\n"),
+        ("a.http", "GET https://rest.ecgrid.io/v2/users/me\nX-API-Key: {k}\nX-Request-Id: {o}\n"),
+        ("a.py", 'ECGRID_API_KEYS = [\n    "{k}",\n]\nECGRID_MAILBOX_IDS = ["{o}"]\n'),
+        ("a.yaml", "ecgrid_api_keys:\n  - {k}\necgrid_mailboxes:\n  - {o}\n"),
+        (
+            "c.json",
+            '{{"url": "https://rest.ecgrid.io/v2/users/me", "header": [\n'
+            '  {{"key": "X-API-Key", "value": "{k}"}},\n'
+            '  {{"key": "X-Request-Id", "value": "{o}"}}]}}\n',
+        ),
+        (
+            "h.har",
+            '{{"request": {{"url": "https://rest.ecgrid.io/v2/parcels", "headers": [\n'
+            '  {{"name": "X-Request-Id", "value": "{o}"}},\n'
+            '  {{"value": "{k}", "name": "X-API-Key"}}]}}}}\n',
+        ),
+        (
+            "seed.sql",
+            "INSERT INTO ecgrid_users (id, api_key, mailbox_id)\nVALUES ('{o}', '{k}', '{o}');\n",
+        ),
+        (
+            "k.yaml",
+            'env:\n  - name: ECGRID_API_KEY\n    value: "{k}"\n'
+            '  - name: ECGRID_USER\n    value: "{o}"\n',
+        ),
+        (
+            "p.cs",
+            'http.DefaultRequestHeaders.Add("X-API-Key", "{k}"); // ECGrid\n'
+            'var requestId = Guid.Parse("{o}");\n',
+        ),
+    ],
+)
+def test_each_format_binds_the_value_to_its_own_label(path: str, template: str) -> None:
+    key, other = guid(), guid()
+    assert verdicts(template.format(k=key, o=other), path) == {key: "certain"}
+
+
+def test_sql_columns_by_position_in_multi_row_values() -> None:
+    rows = [(guid(), guid(), guid()) for _ in range(3)]
+    values = ",\n".join(f"  ('{a}', '{b}', 'x', '{c}')" for a, b, c in rows)
+    text = f"INSERT INTO ecgrid_accounts (id, tenant_id, label, api_key)\nVALUES\n{values};\n"
+    assert verdicts(text, "db/seed.sql") == {c: "certain" for _, _, c in rows}
+
+
+def test_csv_columns_by_header() -> None:
+    rows = [(guid(), guid()) for _ in range(3)]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["partner", "mailbox_id", "api_key"])
+    writer.writerows([("acme", m, k) for m, k in rows])
+    assert verdicts(out.getvalue(), "data/ecgrid.csv") == {k: "certain" for _, k in rows}
+
+
+# -- scope --------------------------------------------------------------------------------
+def test_scope_opens_however_far_away() -> None:
+    key = guid()
+    filler = "".join(f"option_{i} = {i}\n" for i in range(200))
+    assert verdicts(f"[ecgrid]\n{filler}api_key = {key}\n") == {key: "certain"}
+    yaml_filler = "".join(f"      flag_{i}: true\n" for i in range(200))
+    text = f"ecgrid:\n  prod:\n    auth:\n{yaml_filler}      token: {key}\n"
+    assert verdicts(text, "c.yaml") == {key: "certain"}
+    big = ",\n".join(f'    "Setting{i}": {i}' for i in range(300))
+    text = f'{{\n  "ECGridOS": {{\n{big},\n    "ApiKey": "{key}"\n  }}\n}}\n'
+    assert verdicts(text, "appsettings.json") == {key: "certain"}
+
+
+def test_scope_from_the_request_it_belongs_to() -> None:
+    key = guid()
+    curl = (
+        f'curl -X POST \\\n  -H "Accept: application/json" \\\n  -H "X-API-Key: {key}" \\\n'
+        '  -d @parcel.edi \\\n  "https://rest.ecgrid.io/v2/parcels/upload"\n'
+    )
+    assert verdicts(curl, "upload.sh") == {key: "certain"}
+    code = (
+        "def upload(client):\n    return client.post(\n        'https://rest.ecgrid.io/v2/p',\n"
+        + "".join(f"        arg{i}={i},\n" for i in range(10))
+        + f"        headers={{'X-API-Key': '{key}'}},\n    )\n"
+    )
+    assert verdicts(code, "client.py") == {key: "certain"}
+
+
+def test_scope_from_the_file_that_holds_only_the_key() -> None:
+    key = guid()
+    assert verdicts(f"{key}\n", "secrets/ecgrid_api_key.txt") == {key: "certain"}
+    assert verdicts(f"{key}\n", "secrets/ecgrid.txt") == {key: "possible"}
+    assert verdicts(f"{key}\n", "secrets/api_key.txt") == {}
+
+
+def test_another_section_or_product_is_not_ecgrid_scope() -> None:
+    key = guid()
+    ini = f"[ecgrid]\nurl = https://rest.ecgrid.io\n\n[payments]\napi_key = {key}\n"
+    assert verdicts(ini).get(key) != "certain"
+    dotenv = f"ECGRID_URL=https://rest.ecgrid.io\nSTRIPE_API_KEY={key}\n"
+    assert verdicts(dotenv) == {}
+    assert verdicts(f"API_KEY={key}\n") == {}  # ECGrid nowhere
+
+
+# -- placeholders and paths ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "value",
+    [
+        "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
+        "00000000-0000-0000-0000-000000000000",
+        "12345678-1234-1234-1234-123456789012",
+        "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "123e4567-e89b-12d3-a456-426614174000",
+        "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+        "f9e8d7c6-b5a4-3210-fedc-ba9876543210",
+    ],
+)
+def test_placeholders_stay_quiet(value: str) -> None:
+    assert verdicts(f"ECGRID_API_KEY={value}\n") == {}
+    assert verdicts(f'{{"ECGrid": {{"ApiKey": "{value.lower()}"}}}}') == {}
+
+
+@pytest.mark.parametrize("folder", ["tests", "test/fixtures", "pkg/testdata", "__fixtures__"])
+def test_test_paths_silence_only_unlabelled_guids(folder: str) -> None:
+    key, bare = guid(), guid()
+    text = f"[ecgrid]\napi_key = {key}\nvalue = {bare}\n"
+    assert verdicts(text, f"{folder}/ecgrid.ini") == {key: "certain"}
+    assert verdicts(text, "config/ecgrid.ini") == {key: "certain", bare: "possible"}
+
+
+# -- possible findings, in every report, blocking only when live -------------------------
+def test_ambiguous_evidence_is_possible() -> None:
+    key = guid()
+    far = "\n" * 40
+    assert verdicts(f"# ECGrid notes{far}api_key = {key}\n", "notes/n.txt") == {key: "certain"}
+    text = f"x = 1\n{far}# see ecgrid docs\n{far}api_key = {key}\n"
+    assert verdicts(text, "src/settings.py") == {key: "possible"}
+    assert verdicts(f"[ecgrid]\nvalue = {key}\n") == {key: "possible"}
+
+
+def _possible_repo(repo: Repo, key: str) -> None:
+    repo.stage("config/ecgrid.ini", f"[ecgrid]\nvalue = {key}\n")
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "sarif", "csv", "html", "github"])
+def test_possible_findings_are_shown_and_do_not_block(repo: Repo, run_cli: Any, fmt: str) -> None:
+    key = guid()
+    _possible_repo(repo, key)
+    outcome = run_cli(["scan", "--staged", "--format", fmt], repo.path, keys=[key])
+    assert outcome.code == 0, outcome.err
+    out = outcome.out
+    if fmt == "json":
+        [finding] = json.loads(out)["findings"]
+        assert finding["confidence"] == "possible"
+    elif fmt == "sarif":
+        [result] = json.loads(out)["runs"][0]["results"]
+        assert result["level"] == "note"
+        assert result["properties"]["confidence"] == "possible"
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
+        assert [r["confidence"] for r in rows] == ["possible"]
+    elif fmt == "html":
+        assert ">possible</td>" in out
+    elif fmt == "github":
+        assert out.startswith("::notice ") and "(possible)" in out
+    else:
+        assert "(possible)" in out and "blocked" not in out
+
+
+def test_certain_findings_still_block(repo: Repo, run_cli: Any) -> None:
+    key, maybe = guid(), guid()
+    repo.stage("config/ecgrid.ini", f"[ecgrid]\napi_key = {key}\nvalue = {maybe}\n")
+    outcome = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=[key, maybe])
+    assert outcome.code == 1
+    found = {f["confidence"] for f in json.loads(outcome.out)["findings"]}
+    assert found == {"certain", "possible"}
+
+
+def test_possible_key_found_live_blocks(
+    repo: Repo, run_cli: Any, control: SimulatorControl
+) -> None:
+    key = control.create_account("ecgrid", "api").key
+    _possible_repo(repo, key)
+    outcome = run_cli(["scan", "--staged", "--verify", "--format", "json"], repo.path, keys=[key])
+    assert outcome.code == 1
+    [finding] = json.loads(outcome.out)["findings"]
+    assert (finding["confidence"], finding["verified"]) == ("possible", "live")
+    control.revoke(key)
+    outcome = run_cli(["scan", "--staged", "--verify", "--format", "json"], repo.path, keys=[key])
+    assert outcome.code == 0
+
+
+# -- the same verdicts when only a hunk of the file changes ------------------------------
+def test_staged_and_history_read_the_scope_from_the_whole_file(repo: Repo, run_cli: Any) -> None:
+    key, other = guid(), guid()
+    head = "ecgrid:\n  prod:\n" + "".join(f"    opt_{i}: {i}\n" for i in range(30))
+    repo.write("config/app.yaml", head + "    mailbox: none\n")
+    repo.write("config/other.yaml", "payments:\n" + head.replace("ecgrid", "misc"))
+    repo.commit("structure")
+    repo.write("config/app.yaml", head + f"    mailbox: {other}\n    api_key: {key}\n")
+    repo.git("add", "-A")
+    staged = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=[key])
+    assert staged.code == 1
+    rows = {(f["hashed_secret"], f["line"]) for f in json.loads(staged.out)["findings"]}
+    assert len(rows) == 1 and next(iter(rows))[1] == 34
+    sha = repo.commit("key")
+    history = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=[key])
+    assert history.code == 1
+    [finding] = json.loads(history.out)["findings"]
+    assert (finding["commit"], finding["line"], finding["confidence"]) == (sha, 34, "certain")
