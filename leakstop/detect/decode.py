@@ -61,13 +61,20 @@ class Decoded:
 
 
 def decoded_runs(
-    text: str, patterns: tuple[re.Pattern[str], ...], start: int = 0, end: int | None = None
+    text: str,
+    patterns: tuple[re.Pattern[str], ...],
+    start: int = 0,
+    end: int | None = None,
+    layers: int = 1,
 ) -> Iterator[Decoded]:
-    """Runs of `text[start:end]` that decode (one layer) to text a key pattern matches."""
+    """Runs of `text[start:end]` that decode to text a key pattern matches, through at
+    most `layers` layers (a docker config's `auth` inside a base64 `.dockerconfigjson`)."""
     kept = 0
     part = text[start:end] if start or end is not None else text
     for run in _candidates(part):
-        if any(p.search(run.text) for p in patterns):
+        if any(p.search(run.text) for p in patterns) or (
+            layers > 1 and next(decoded_runs(run.text, patterns, layers=layers - 1), None)
+        ):
             yield Decoded(run.start + start, run.end + start, run.text)
             kept += 1
             if kept >= _MAX_RUNS:

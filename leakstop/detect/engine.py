@@ -121,7 +121,7 @@ class Detector:
         text = block.text
         hits: list[Hit] = []
         lines: _Lines | None = None
-        for run in decoded_runs(text, self._patterns, *span):
+        for run in decoded_runs(text, self._patterns, *span, layers=3 - depth):
             lines = lines if lines is not None and lines._pos <= run.start else None
             lines = lines or _Lines(text, block.first_line, block.path)
             lines.advance(run.start)
