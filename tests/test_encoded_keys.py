@@ -123,16 +123,19 @@ def test_decoding_stays_linear_on_a_large_base64_file() -> None:
             f"  f{i}: {base64.b64encode(secrets.token_bytes(60)).decode()}" for i in range(n)
         )
 
+    def timed(text: str) -> tuple[float, list[str]]:
+        best, found = float("inf"), []
+        for _ in range(3):  # the best of three: other work on the machine only adds time
+            started = time.perf_counter()
+            found = [h.secret for h in DETECTOR.scan(Block("a.yaml", text))]
+            best = min(best, time.perf_counter() - started)
+        return best, found
+
     key = new_key("scrapebit-api-key")
-    small, large = blob(2_000), blob(20_000)
-    started = time.perf_counter()
-    DETECTOR.scan(Block("a.yaml", small))
-    small_time = time.perf_counter() - started
-    started = time.perf_counter()
-    found = DETECTOR.scan(Block("a.yaml", large + f"\nk: {b64(key)}\n"))
-    large_time = time.perf_counter() - started
-    assert [h.secret for h in found] == [key]
-    assert large_time < max(small_time, 0.01) * 40, (small_time, large_time)
+    small_time, _ = timed(blob(1_000) + f"\nk: {b64(key)}\n")
+    large_time, found = timed(blob(10_000) + f"\nk: {b64(key)}\n")
+    assert found == [key]
+    assert large_time < max(small_time, 0.005) * 40, (small_time, large_time)
 
 
 # -- every mode --------------------------------------------------------------------------

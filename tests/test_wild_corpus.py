@@ -377,7 +377,7 @@ services:
 ecgrid:
   url: https://rest.ecgrid.io
 billing:
-  api_key: ⟦P:ecgrid-api-key⟧
+  api_key: ⟦D:guid⟧
   account_id: ⟦D:guid⟧
 """,
     "notebooks/ecgrid-explore.ipynb": "__NOTEBOOK__",

@@ -20,11 +20,14 @@ from __future__ import annotations
 import re
 
 from leakstop.detect.structure import (
+    Enclosure,
     LabelKind,
     Scope,
+    classify,
     enclosure,
     label_of,
     names_another_product,
+    scope_name,
     titles,
 )
 
@@ -48,34 +51,39 @@ def judge(
     label = label_of(text, start, end, path)
     if label.kind is LabelKind.ID:
         return None
-    credential = label.kind is LabelKind.KEY
-    in_tests = _TEST_PATHS.search(path) is not None
-    if in_tests and not credential:
+    found = enclosure(text, start, end)
+    named = [n for n in (scope_name(h) for h in found.heads) if n]
+    credential = label.kind is LabelKind.KEY or (
+        # `api_keys: {ecgrid: GUID}`: a product name under a credential name
+        bool(named) and classify(named[0]) is LabelKind.KEY
+    )
+    if _TEST_PATHS.search(path) is not None and not credential:
         return None
-    scope = _scope(scope_words, text, start, end, path, label.name, near)
-    if credential and scope is not Scope.STRONG and names_another_product(label.name):
-        return None  # `PAYMENTS_API_KEY` next to ECGrid settings: someone else's key
-    if credential:
-        if scope is Scope.STRONG or scope is Scope.NEAR:
-            return CERTAIN
-        if scope is Scope.PATH:
-            return POSSIBLE if in_tests else CERTAIN
-        return POSSIBLE if scope is Scope.ELSEWHERE else None
-    return POSSIBLE if scope is Scope.STRONG else None
+    scope = _scope(scope_words, text, start, path, label.name, found, near)
+    if scope is Scope.STRONG:
+        return CERTAIN if credential else POSSIBLE
+    if not credential:
+        return None
+    if names_another_product(label.name) or (named and names_another_product(named[0])):
+        return None  # `STRIPE_API_KEY`, or `payments: {api_key: …}`: someone else's key
+    if scope is Scope.NEAR:
+        return CERTAIN
+    if scope is Scope.PATH:
+        return POSSIBLE if _TEST_PATHS.search(path) else CERTAIN
+    return POSSIBLE if scope is Scope.ELSEWHERE else None
 
 
 def _scope(
     scope_words: re.Pattern[str],
     text: str,
     start: int,
-    end: int,
     path: str,
     label: str,
+    found: Enclosure,
     near: bool,
 ) -> Scope:
     if scope_words.search(label):
         return Scope.STRONG
-    found = enclosure(text, start, end)
     if any(scope_words.search(h) for h in found.heads) or any(
         scope_words.search(u) for u in found.units
     ):
@@ -83,7 +91,5 @@ def _scope(
     if scope_words.search(path) or any(scope_words.search(t) for t in titles(text, start)):
         return Scope.PATH
     if near:
-        # In a flat file (.env, a script) the lines around are the scope; inside structure
-        # that does not name the product, a neighbour's mention is only a hint.
-        return Scope.ELSEWHERE if found.heads else Scope.NEAR
+        return Scope.NEAR
     return Scope.ELSEWHERE if scope_words.search(text) else Scope.NONE

@@ -162,6 +162,25 @@ def titles(text: str, start: int) -> list[str]:
     return found
 
 
+_SCOPE_NAMES = (
+    re.compile(r"^\[+\s*([^\]\n]+?)\s*\]+"),  # INI / TOML section
+    re.compile(r"^<([A-Za-z_][\w:.\-]*)(?=[\s>/])(?:[^>]*\bname\s*=\s*[\"']([^\"']+))?"),
+    re.compile(
+        r"^-?\s*[\"']?([A-Za-z_$@][\w.\-$@ ]*?)[\"']?\s*(?::|=|=>)\s*(?:[|>][-+]?)?\s*[\[{(]?$"
+    ),
+)
+
+
+def scope_name(head: str) -> str | None:
+    """The name of a section, mapping key, object key or element that opens `head`
+    (`[stripe]`, `payments:`, `"AzureAd": {`, `<ECGrid>`); None for calls, blocks, code."""
+    for pattern in _SCOPE_NAMES:
+        match = pattern.match(head.strip())
+        if match is not None:
+            return (match.group(match.lastindex or 1) or "").strip() or None
+    return None
+
+
 # -- the label -----------------------------------------------------------------------------
 _OPENERS = "\"'`{([ \t\\"
 # `NAME = `, `NAME: `, `"NAME": `, `NAME := `, `NAME => `, `os.environ["NAME"] = `
@@ -224,13 +243,21 @@ def label_of(text: str, start: int, end: int, path: str = "") -> Label:
     return Label("", LabelKind.NONE)
 
 
+_LINKING = _set("is are was be set to as for of the a an your our its here now")
+
+
 def _classify_free(phrase: str) -> LabelKind:
-    """Free text (`your ECGrid API key is`): a credential word among the last few words."""
-    parts = words(phrase)
-    kind = classify(phrase)
-    if kind is LabelKind.OTHER and any(w in _KEY_WORDS for w in parts):
-        return LabelKind.KEY
-    return kind
+    """Free text (`your ECGrid API key is`): what the words just before the value say,
+    past linking words (`rotated the key for user GUID` names a user)."""
+    parts = [w for w in words(phrase) if not w.isdigit()]
+    while parts and parts[-1] in _LINKING:
+        parts.pop()
+    near = parts[-2:]
+    if not near:
+        return LabelKind.NONE
+    if any(w in _KEY_WORDS for w in near) and near[-1] not in _ID_LAST:
+        return LabelKind.ID if len(near) > 1 and near[0] in _KEY_QUALIFIERS else LabelKind.KEY
+    return classify(" ".join(near))
 
 
 def _trailing_comment(after: str) -> str | None:
@@ -580,6 +607,10 @@ def _brackets(text: str, start: int, end: int, heads: list[str], units: list[str
             max(text.rfind(c, max(low, opener - _LINE_CHARS), opener) for c in ",{[(;") + 1,
         )
         head = text[head_start : opener + 1].strip()
+        if not head.strip("{[( ") and head_start > 0 and text[head_start - 1] == "\n":
+            # A brace on a line of its own (C#, Java): what it opens is on the line above.
+            above = text.rfind("\n", low, head_start - 1) + 1
+            head = text[above : head_start - 1].strip() + " " + head
         if head.strip("{[( "):
             heads.append(head)
         close = index.close.get(opener_index)
