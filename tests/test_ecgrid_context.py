@@ -2,6 +2,7 @@
 ECGrid scope around it however far away it opens; `possible` where the evidence is
 honestly ambiguous. Every GUID is made at run time."""
 
+# ruff: noqa: E501  (realistic file lines are long)
 from __future__ import annotations
 
 import csv
@@ -299,6 +300,160 @@ def test_possible_key_found_live_blocks(
     control.revoke(key)
     outcome = run_cli(["scan", "--staged", "--verify", "--format", "json"], repo.path, keys=[key])
     assert outcome.code == 0
+
+
+# -- where people put them (and the ids around them) -------------------------------------
+_CASES: list[tuple[str, str, str, str | None]] = []
+
+
+def case(name: str, path: str, template: str, expected: str | None = "certain") -> None:
+    _CASES.append((name, path, template, expected))
+
+
+case("ecgrid key env", ".env", "ECGRID_KEY={K}\nREQUEST_ID={D}\n")
+case("ecgrid token yaml", "c.yaml", "ecgrid_token: {K}\ntrace_id: {D}\n")
+case("apiKeys map", "c.yaml", "api_keys:\n  ecgrid: {K}\n  stripe_account: {D}\n")
+case("json apiKeys", "c.json", '{{"apiKeys": {{"ecgrid": "{K}"}}, "tenantId": "{D}"}}')
+case(
+    "connection string",
+    "a.config",
+    '<add name="ECGrid" connectionString="Url=https://rest.ecgrid.io;ApiKey={K};Mailbox={D}" />',
+)
+case(
+    "C# allman",
+    "S.cs",
+    'public class EcGridService\n{{\n    private const string ApiKey = "{K}";\n    private static readonly Guid TenantId = new Guid("{D}");\n}}\n',
+)
+case(
+    "C# attr header",
+    "S.cs",
+    'var c = new HttpClient {{ BaseAddress = new Uri("https://rest.ecgrid.io/") }};\nc.DefaultRequestHeaders.Add("X-API-Key", "{K}");\nvar id = "{D}";\n',
+)
+case(
+    "powershell",
+    "s.ps1",
+    '$headers = @{{ "X-API-Key" = "{K}"; "X-Request-Id" = "{D}" }}\nInvoke-RestMethod -Uri "https://rest.ecgrid.io/v2/users/me" -Headers $headers\n',
+)
+case(
+    "python session",
+    "c.py",
+    'import requests\nBASE = "https://rest.ecgrid.io"\nsession = requests.Session()\nsession.headers.update({{"X-API-Key": "{K}"}})\nrid = "{D}"\n',
+)
+case(
+    "user secrets",
+    "secrets.json",
+    '{{\n  "ECGrid:ApiKey": "{K}",\n  "ECGrid:MailboxId": "{D}"\n}}\n',
+)
+case("tfvars", "prod.tfvars", 'ecgrid_api_key = "{K}"\necgrid_network_id = "{D}"\n')
+case(
+    "notebook print",
+    "n.ipynb",
+    '  "text": [\n    "Your ECGrid API key is {K}\\n",\n    "request {D}\\n"\n  ]\n',
+)
+case("log line", "app.log", "2024 INFO Using ECGrid key {K} for mailbox {D}\n")
+case("log rotated for user", "app.log", "2024 INFO ecgrid api key rotated for user {K}\n", None)
+case(
+    "postman env",
+    "ECGrid.postman_environment.json",
+    '{{\n\t"id": "{D}",\n\t"name": "ECGrid Production",\n\t"values": [\n\t\t{{\n\t\t\t"key": "apiKey",\n\t\t\t"value": "{K}",\n\t\t\t"enabled": true\n\t\t}}\n\t]\n}}\n',
+)
+case(
+    "postman env generic name",
+    "prod.postman_environment.json",
+    '{{\n\t"id": "{D}",\n\t"name": "Production",\n\t"values": [\n\t\t{{"key": "baseUrl", "value": "https://rest.ecgrid.io"}},\n\t\t{{"key": "apiKey", "value": "{K}"}}\n\t]\n}}\n',
+)
+case("helm values", "values.yaml", "ecgrid:\n  enabled: true\n  apiKey: {K}\n  mailboxId: {D}\n")
+case(
+    "azure ad decoy",
+    "appsettings.json",
+    '{{\n  "ECGrid": {{ "BaseUrl": "https://rest.ecgrid.io" }},\n  "AzureAd": {{\n    "ClientSecret": "{K}",\n    "TenantId": "{D}"\n  }}\n}}\n',
+    None,
+)
+case(
+    "stripe section decoy",
+    "c.ini",
+    "[ecgrid]\nurl=https://rest.ecgrid.io\n[sendgrid]\napi_key={K}\n",
+    None,
+)
+case("java props", "application.properties", "ecgrid.apikey={K}\necgrid.request-id={D}\n")
+case(
+    "xml element",
+    "c.xml",
+    "<Settings>\n  <ECGridAPIKey>{K}</ECGridAPIKey>\n  <ECGridMailbox>{D}</ECGridMailbox>\n</Settings>\n",
+)
+case(
+    "markdown table",
+    "README.md",
+    "## ECGrid\n\n| Setting | Value |\n|---|---|\n| ApiKey | {K} |\n| MailboxId | {D} |\n",
+)
+case(
+    "js object",
+    "config.js",
+    "module.exports = {{\n  ecgrid: {{\n    baseUrl: 'https://rest.ecgrid.io',\n    apiKey: '{K}',\n    networkId: '{D}',\n  }},\n}};\n",
+)
+case("go const", "main.go", 'const (\n\tecgridAPIKey = "{K}"\n\tecgridMailbox = "{D}"\n)\n')
+case("java", "Main.java", 'String apiKey = "{K}"; // ECGrid\nString requestId = "{D}";\n')
+case(
+    "curl -H later line url",
+    "s.sh",
+    'KEY="{K}"\ncurl -H "X-API-Key: $KEY" https://rest.ecgrid.io/v2/users/me\nREQ={D}\n',
+)
+case(
+    "docker compose env map",
+    "docker-compose.yml",
+    "services:\n  edi:\n    environment:\n      ECGRID_API_KEY: {K}\n      CORRELATION_ID: {D}\n",
+)
+case(
+    "github actions env",
+    ".github/workflows/x.yml",
+    'env:\n  ECGRID_API_KEY: "{K}"\n  RUN_ID: "{D}"\n',
+)
+case(
+    "openapi example x-api-key real",
+    "openapi.yaml",
+    "openapi: 3.0.0\ninfo:\n  title: ECGrid\ncomponents:\n  securitySchemes:\n    ApiKey:\n      type: apiKey\n      in: header\n      name: X-API-Key\n      x-example: {K}\n",
+    "certain",
+)
+case(
+    "swagger id example",
+    "openapi.yaml",
+    "openapi: 3.0.0\ninfo:\n  title: ECGrid\nparameters:\n  - name: mailboxId\n    example: {K}\n",
+    None,
+)
+case("ecgrid data response", "resp.json", '{{"success": true, "data": "{K}"}}\n', None)
+case(
+    "http header Authorization? ecgrid X-API-Key in yaml headers",
+    "c.yaml",
+    "ecgrid:\n  headers:\n    X-API-Key: {K}\n    X-Request-Id: {D}\n",
+)
+case("cli flag", "run.sh", "ecgrid-sync --apikey {K} --tenant {D}\n")
+case("sql update", "fix.sql", "UPDATE ecgrid_settings SET api_key = '{K}' WHERE id = '{D}';\n")
+case("toml inline", "p.toml", 'ecgrid = {{ api_key = "{K}", mailbox = "{D}" }}\n')
+case("dotnet env var", "launch.env", "ECGrid__ApiKey={K}\nECGrid__MailboxId={D}\n")
+case(
+    "k8s configmap ecgrid",
+    "cm.yaml",
+    'kind: ConfigMap\nmetadata:\n  name: ecgrid-config\ndata:\n  API_KEY: "{K}"\n  MAILBOX_ID: "{D}"\n',
+)
+case(
+    "test fixture labelled", "tests/fixtures/ecgrid.env", "ECGRID_API_KEY={K}\nECGRID_REQUEST={D}\n"
+)
+case(
+    "yaml list of headers",
+    "c.yaml",
+    "ecgrid:\n  default_headers:\n    - name: X-API-Key\n      value: {K}\n    - name: X-Request-Id\n      value: {D}\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "template", "expected"), _CASES, ids=[c[0] for c in _CASES]
+)
+def test_realistic_placements(name: str, path: str, template: str, expected: str | None) -> None:
+    """`{K}` is the value judged, `{D}` an identifier beside it that must stay quiet."""
+    key, other = guid(), guid()
+    found = verdicts(template.format(K=key, D=other), path)
+    assert found.get(key) == expected
+    assert other not in found
 
 
 # -- the same verdicts when only a hunk of the file changes ------------------------------

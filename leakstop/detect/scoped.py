@@ -64,7 +64,9 @@ def judge(
         return CERTAIN if credential else POSSIBLE
     if not credential:
         return None
-    if names_another_product(label.name) or (named and names_another_product(named[0])):
+    if names_another_product(label.name) or (
+        named and names_another_product(named[0], parent=True)
+    ):
         return None  # `STRIPE_API_KEY`, or `payments: {api_key: …}`: someone else's key
     if scope is Scope.NEAR:
         return CERTAIN

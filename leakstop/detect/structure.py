@@ -128,12 +128,27 @@ _PLAIN_QUALIFIERS = _set(
 )
 
 
-def names_another_product(label: str) -> bool:
-    """A credential name with a word that says whose it is, other than plain qualifiers:
-    `STRIPE_API_KEY`, `PAYMENTS_SECRET`. The caller has checked it does not name ours."""
+# Names of sections and objects that organise a file rather than say whose a value is.
+_STRUCTURAL = _set(
+    "values value items item list entries entry variables variable vars env environment "
+    "environments spec specs properties props parameters params request requests response "
+    "configuration defaults common info general connection connections integrations "
+    "providers provider clients apis endpoint endpoints accounts tokens vault store security "
+    "schemes securityschemes components examples example fields payload query path paths "
+    "definitions schema schemas steps jobs job with inputs outputs args arguments template "
+    "metadata stringdata root containers container services service appsettings "
+    "credentials secrets keys collection variable auth apikey bearer"
+)
+
+
+def names_another_product(label: str, parent: bool = False) -> bool:
+    """A credential name (or, with `parent`, a section's name) with a word that says whose
+    it is, beyond plain qualifiers: `STRIPE_API_KEY`, `payments:`, `"AzureAd": {`. The
+    caller has checked it does not name ours."""
     last = label.rsplit(".", 1)[-1]
     parts = [w for w in words(last) if not w.isdigit()]
-    return any(w not in _KEY_WORDS and w not in _PLAIN_QUALIFIERS for w in parts)
+    plain = _PLAIN_QUALIFIERS | _STRUCTURAL if parent else _PLAIN_QUALIFIERS
+    return any(w not in _KEY_WORDS and w not in plain for w in parts)
 
 
 _COMMENT_LINE = re.compile(r"[ \t]*(?:#|//|;|--|<!--|/\*|\*)")
@@ -332,6 +347,8 @@ def _sibling_name(text: str, start: int, end: int) -> str | None:
         indent = _indent(text, item)
         stop = re.compile(rf"\n[ \t]{{0,{indent}}}\S").search(text, end, end + 400)
         segments = (text[item:start], text[end : stop.start() if stop else end + 200])
+    elif _YAML_PAIR.match(text, text.rfind("\n", 0, start) + 1):
+        segments = _mapping_siblings(text, start, end)
     else:
         tag = text.rfind("<", low, start)
         opener = _enclosing_opener(text, start)
@@ -363,6 +380,32 @@ def _element_owner(text: str, start: int) -> str | None:
         return None
     match = _NAME_ATTRIBUTE.search(text[parent:opening])
     return match.group(1) if match else None
+
+
+_YAML_PAIR = re.compile(r"[ \t]*[\w.\-]+:[ \t]")
+
+
+def _mapping_siblings(text: str, start: int, end: int) -> tuple[str, str]:
+    """The lines of the YAML mapping a `value:` line belongs to (same indentation), before
+    and after it: an OpenAPI scheme's `name: X-API-Key` beside its `x-example:`."""
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = _indent(text, line_start)
+    first = line_start
+    for _ in range(20):
+        if first == 0:
+            break
+        above = text.rfind("\n", 0, first - 1) + 1
+        if _indent(text, above) != indent or not text[above : first - 1].strip():
+            break
+        first = above
+    last = end
+    for _ in range(20):
+        nxt = text.find("\n", last)
+        if nxt < 0 or nxt + 1 >= len(text) or _indent(text, nxt + 1) != indent:
+            break
+        last = text.find("\n", nxt + 1)
+        last = len(text) if last < 0 else last
+    return text[first:line_start], text[end:last]
 
 
 def _yaml_item_start(text: str, start: int, low: int) -> int | None:
@@ -598,6 +641,7 @@ def _brackets(text: str, start: int, end: int, heads: list[str], units: list[str
     """Heads of every enclosing bracket at any depth; whole text of the innermost few."""
     index = _brackets_of(text)
     low = max(0, start - _LOOK_BACK)
+    whole_units = True
     for level, opener_index in enumerate(index.enclosing(text, start)):
         opener = index.positions[opener_index]
         if opener < low:
@@ -614,8 +658,16 @@ def _brackets(text: str, start: int, end: int, heads: list[str], units: list[str
         if head.strip("{[( "):
             heads.append(head)
         close = index.close.get(opener_index)
-        if level < _GROUP_LEVELS and close is not None and close - opener <= _GROUP_CHARS:
+        if (
+            whole_units
+            and level < _GROUP_LEVELS
+            and close is not None
+            and close - opener <= _GROUP_CHARS
+        ):
             units.append(text[opener:close])
+        name = scope_name(head)
+        if name is not None and names_another_product(name, parent=True):
+            whole_units = False  # `"AzureAd": {…}`: what is around it is not its request
 
 
 def _indent(text: str, line_start: int) -> int:
