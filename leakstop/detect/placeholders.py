@@ -30,6 +30,8 @@ _WORDS = (
     "123abc",
     "a1b2c3",
     "deadbeef",
+    "cafebabe",
+    "feedface",
 )
 # Runs of eight that a random body essentially never contains, but hand-typed ones do.
 _SEQUENCES = (
@@ -78,6 +80,13 @@ _DOCUMENTED_VALUES = frozenset(
         "38400000-8cf0-11bd-b23e-10b96e4ef00d",
         "109156be-c4fb-41ea-b1b4-efe1671c5836",
         "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+        "16fd2706-8baf-433b-82eb-8c7fada847da",
+        "886313e1-3b8a-5372-9b90-0c9aee199e5d",
+        "6fa459ea-ee8a-3ca4-894e-db77e160355e",
+        "936da01f-9abd-4d9d-80c7-02af85c822a8",
+        "ca761232-ed42-11ce-bacd-00aa0057b223",
+        "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        "7d444840-9dc0-11d1-b245-5ffdce74fad2",
     )
 )
 
