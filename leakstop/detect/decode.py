@@ -9,8 +9,6 @@ text is one C-level search per encoding.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,13 +18,13 @@ _MIN_BASE64 = 32
 _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
 _MASK = bytes(1 if byte in _ALPHABET else 0 for byte in range(256))
 _RUN = b"\x01" * _MIN_BASE64
-_PERCENT = re.compile(r"(?:[A-Za-z0-9._~+\-]|%[0-9A-Fa-f]{2}){20,}")
-_ESCAPED = re.compile(r"(?:[A-Za-z0-9_\-]|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\/){20,}")
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})|\\(/)")
-_PERCENT_GATE = re.compile(r"%[0-9A-Fa-f]{2}")
+_PERCENT = r"(?:[A-Za-z0-9._~+\-]|%[0-9A-Fa-f]{2}){20,}"
+_ESCAPED = r"(?:[A-Za-z0-9_\-]|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\/){20,}"
+_ESCAPE = r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})|\\(/)"
+_PERCENT_GATE = r"%[0-9A-Fa-f]{2}"
 _URL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+-%")
 _ESCAPED_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-\\/")
-_ESCAPE_GATE = re.compile(r"\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\/")
+_ESCAPE_GATE = r"\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\/"
 _MAX_RUNS = 200
 """Decoded runs kept per text: beyond that a file is data, not configuration."""
 
@@ -47,6 +45,8 @@ one C-speed pass over the stream, so they are few, literal-led, and rare in code
 def base64_anchor(prefix: bytes) -> bytes:
     """The first characters of base64 text that starts with `prefix` and that do not
     depend on what follows it (a value encoded whole: a Secret's `data`, `echo … | base64`)."""
+    import base64
+
     stable = base64.b64encode(prefix)[: len(prefix) * 8 // 6]
     return stable[:4]
 
@@ -86,26 +86,30 @@ def _candidates(text: str) -> Iterator[Decoded]:
         decoded = _base64(text[start:end])
         if decoded is not None:
             yield Decoded(start, end, decoded)
-    for start, end in _runs_around(text, _PERCENT_GATE, _PERCENT, _URL_CHARS):
-        yield Decoded(start, end, _unquote(text[start:end]))
-    for start, end in _runs_around(text, _ESCAPE_GATE, _ESCAPED, _ESCAPED_CHARS):
-        yield Decoded(start, end, _ESCAPE.sub(_unescape, text[start:end]))
+    # The patterns are compiled on first use (re caches them): not on most pre-commit runs.
+    if "%" in text:
+        for start, end in _runs_around(text, _PERCENT_GATE, _PERCENT, _URL_CHARS):
+            yield Decoded(start, end, _unquote(text[start:end]))
+    if "\\" in text:
+        for start, end in _runs_around(text, _ESCAPE_GATE, _ESCAPED, _ESCAPED_CHARS):
+            yield Decoded(start, end, re.sub(_ESCAPE, _unescape, text[start:end]))
 
 
 def _runs_around(
-    text: str, gate: re.Pattern[str], run: re.Pattern[str], chars: frozenset[str]
+    text: str, gate: str, run: str, chars: frozenset[str]
 ) -> Iterator[tuple[int, int]]:
     """Runs of `run` that hold a `gate` match (an escape): found from each escape (a
     literal-led, C-speed search) by stepping back over the run's characters, so the slow
     character-class pattern only ever runs on the few places that hold one."""
     done = 0
-    for escape in gate.finditer(text):
+    run_pattern = re.compile(run)
+    for escape in re.finditer(gate, text):
         if escape.start() < done:
             continue
         left = escape.start()
         while left > done and text[left - 1] in chars and escape.start() - left < 256:
             left -= 1
-        for match in run.finditer(text, left, min(len(text), escape.end() + 4096)):
+        for match in run_pattern.finditer(text, left, min(len(text), escape.end() + 4096)):
             if match.end() > escape.start():
                 done = match.end()
                 if match.start() <= escape.start():
@@ -130,6 +134,8 @@ def _base64_runs(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _base64(run: str) -> str | None:
+    import base64  # only for a run shaped like base64: not on most pre-commit runs
+
     standard = "+" in run or "/" in run
     urlsafe = "-" in run or "_" in run
     if standard and urlsafe:
@@ -142,7 +148,7 @@ def _base64(run: str) -> str | None:
         raw = (
             base64.urlsafe_b64decode(padded) if urlsafe else base64.b64decode(padded, validate=True)
         )
-    except (binascii.Error, ValueError):
+    except ValueError:  # binascii.Error included
         return None
     try:
         decoded = raw.decode("utf-8")

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from leakstop.detect.confidence import CERTAIN
 from leakstop.detect.decode import (
     ENCODED_MARKERS,
     ENCODED_PATTERNS,
@@ -22,8 +23,6 @@ from leakstop.detect.decode import (
     decoded_runs,
 )
 from leakstop.detect.placeholders import is_placeholder, is_placeholder_value
-from leakstop.detect.scoped import CERTAIN, judge
-from leakstop.detect.structure import LabelKind, label_of
 from leakstop.providers.base import Rule
 from leakstop.suppress.pragma import is_allowlisted
 
@@ -350,6 +349,10 @@ class _Structure:
         self._read = block.whole is None
 
     def judge(self, rule: Rule, cand: _Candidate, lines: _Lines) -> str | None:
+        # Imported on first need: most scans never meet a value of a structural rule.
+        from leakstop.detect.scoped import judge
+        from leakstop.detect.structure import LabelKind, label_of
+
         block = self.block
         text, start, end = block.text, cand.start, cand.end
         if not self._read and label_of(text, start, end, block.path).kind is LabelKind.ID:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from leakstop.detect.confidence import CERTAIN, POSSIBLE
 from leakstop.detect.structure import (
     Enclosure,
     LabelKind,
@@ -30,11 +31,6 @@ from leakstop.detect.structure import (
     scope_name,
     titles,
 )
-
-CERTAIN = "certain"
-POSSIBLE = "possible"
-CONFIDENCES = (CERTAIN, POSSIBLE)
-"""Highest first. `possible` findings are reported but block nothing unless verified live."""
 
 _TEST_PATHS = re.compile(
     r"(^|/)(tests?|__tests__|spec|specs|fixtures?|__fixtures__|testdata|test_data|"

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from detect_secrets.util.code_snippet import CodeSnippet
 
+from leakstop.detect.confidence import CERTAIN
 from leakstop.detect.engine import CONTEXT_LINES, Block, Detector, Hit
-from leakstop.detect.scoped import CERTAIN
 from leakstop.providers import all_rules
 from leakstop.providers.base import Rule
 from leakstop.sources.files import read
