@@ -20,10 +20,12 @@ _GUID_IDENTIFIER_FILES = (
 _HEX_GUID = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
 # Worth a closer look in a stream: a credential or ECGrid word on the GUID's line, or a line
 # holding nothing but the value (a list item, `<value>`, a row whose label is elsewhere).
+_PUNCTUATION = r"[\s\-\[\](){},;:=\"'`|<>/]"
 _HINT = (
     r"key|token|secret|credential|passw|authoriz|ecgrid|bearer|basic|values|insert"
-    # alone on its line (a diff line starts with `+`): a list item, `<value>`, `value:`
-    rf"|^\+?[\s\-\[\](){{}},;:=\"'`|<>/a-z]{{0,24}}{_HEX_GUID}[\s\])}},;\"'`|<>/a-z]{{0,16}}$"
+    # alone on its line (a diff line starts with `+`): a list item, `value: …`, `<value>`
+    rf"|^\+?{_PUNCTUATION}{{0,16}}(?:(?:value|default|example|string|item)\W{{0,6}})?"
+    rf"{_HEX_GUID}{_PUNCTUATION}{{0,6}}(?:</?\w{{1,12}}>)?\W{{0,3}}$"
     # a CSV field, or a quoted SQL value in a row of `VALUES`
     rf"|(?:^\+?|,)[ \t]*\"?{_HEX_GUID}\"?[ \t]*(?:,|$)|'{_HEX_GUID}'[ \t]*[,)]"
 )
