@@ -444,6 +444,26 @@ case(
     "ecgrid:\n  default_headers:\n    - name: X-API-Key\n      value: {K}\n    - name: X-Request-Id\n      value: {D}\n",
 )
 
+case("log bare", "app.log", "2024 INFO ecgrid: uploaded {K} ok\n", None)
+case("log ecgrid parcel", "app.log", "2024 INFO ECGrid parcel {K} uploaded\n", None)
+case("free text key", "notes.md", "Our ECGrid API key is {K} (prod)\n")
+case("ecgrid value section", "c.ini", "[ecgrid]\nvalue = {K}\n", "possible")
+case("ecgrid sandbox", "c.yaml", "ecgrid:\n  sandbox: {K}\n", "possible")
+case("md code block", "README.md", "# ECGrid client\n\n```\nexport ECGRID_API_KEY={K}\n```\n")
+case(
+    "csharp dictionary",
+    "A.cs",
+    'var h = new Dictionary<string, string> {{ ["X-API-Key"] = "{K}", ["X-Request-Id"] = "{D}" }}; // ecgrid\n',
+)
+case(
+    "json array of keys",
+    "keys.json",
+    '{{\n  "ecgrid": {{\n    "apiKeys": [\n      "{K}"\n    ],\n    "mailboxIds": ["{D}"]\n  }}\n}}\n',
+)
+case("yaml list of ids", "c.yaml", "ecgrid:\n  mailbox_ids:\n    - {K}\n", None)
+case("id in an ecgrid url path", "c.txt", "https://rest.ecgrid.io/v2/mailboxes/{K}\n", None)
+case("query parameter", "c.txt", "https://rest.ecgrid.io/v2/users/me?apiKey={K}&requestId={D}\n")
+
 
 @pytest.mark.parametrize(
     ("name", "path", "template", "expected"), _CASES, ids=[c[0] for c in _CASES]

@@ -4,12 +4,13 @@ key, or not a key, from its label and its scope (detect/structure.py).
 | label                          | scope                                  | verdict  |
 |--------------------------------|----------------------------------------|----------|
 | an identifier (`X-Request-Id`) | any                                    | none     |
-| a credential (`ApiKey`)        | structure, label or nearby (flat file) | certain  |
+| a credential (`ApiKey`)        | label, structure, its own object or    | certain  |
+|                                |   command, or nearby (flat file)       |          |
 | a credential                   | only the path (or the file's title)    | certain  |
 |                                |   (possible under test paths)          |          |
 | a credential                   | only elsewhere in the file             | possible |
-| other / none (`value`, bare)   | structure or label                     | possible |
-| other / none                   | weaker                                 | none     |
+| other (`value`, a bare item)   | its label or an enclosing section      | possible |
+| other, or words of free text   | weaker                                 | none     |
 
 Under test paths (`tests/`, `fixtures/`, `testdata/`, migrations) a value needs a credential
 label: path rules silence unlabelled GUIDs there, never labelled keys.
@@ -56,10 +57,11 @@ def judge(
     if _TEST_PATHS.search(path) is not None and not credential:
         return None
     scope = _scope(scope_words, text, start, path, label.name, found, near)
-    if scope is Scope.STRONG:
-        return CERTAIN if credential else POSSIBLE
     if not credential:
-        return None
+        # A value bound to a plain name in an ECGrid section: a key, or an id named oddly.
+        return POSSIBLE if scope is Scope.STRONG and label.bound else None
+    if scope is Scope.STRONG or scope is Scope.UNIT:
+        return CERTAIN
     if names_another_product(label.name) or (
         named and names_another_product(named[0], parent=True)
     ):
@@ -82,10 +84,10 @@ def _scope(
 ) -> Scope:
     if scope_words.search(label):
         return Scope.STRONG
-    if any(scope_words.search(h) for h in found.heads) or any(
-        scope_words.search(u) for u in found.units
-    ):
+    if any(scope_words.search(h) for h in found.heads):
         return Scope.STRONG
+    if any(scope_words.search(u) for u in found.units):
+        return Scope.UNIT
     if scope_words.search(path) or any(scope_words.search(t) for t in titles(text, start)):
         return Scope.PATH
     if near:

@@ -45,6 +45,8 @@ class LabelKind(Enum):
 class Label:
     name: str
     kind: LabelKind
+    bound: bool = True
+    """Whether a construct binds the value to the name (False: words of free text)."""
 
 
 _KEY_WORDS = _set(
@@ -251,11 +253,11 @@ def label_of(text: str, start: int, end: int, path: str = "") -> Label:
         return Label(found, kind)
     trailing = _trailing_comment(text[end:line_end])
     if trailing is not None:
-        return Label(trailing, classify(trailing))
+        return Label(trailing, classify(trailing), bound=False)
     free = _FREE_WORDS.search(before)
     if free is not None:
-        return Label(free.group(1), _classify_free(free.group(1)))
-    return Label("", LabelKind.NONE)
+        return Label(free.group(1), _classify_free(free.group(1)), bound=False)
+    return Label("", LabelKind.NONE, bound=False)
 
 
 _LINKING = _set("is are was be set to as for of the a an your our its here now")
@@ -534,8 +536,11 @@ def _count_fields(values: str, separator: str) -> int:
 # -- the scope -----------------------------------------------------------------------------
 class Scope(Enum):
     STRONG = "strong"
-    """The structure names the product: an enclosing key or section, the label itself, the
-    same object, command or request, or a file that holds nothing else."""
+    """The structure names the product: the label itself, an enclosing key or section, or
+    a file that holds nothing else."""
+    UNIT = "unit"
+    """The value's own object, command or request names it (a URL on the product's host
+    beside the header)."""
     PATH = "path"
     """Only the file's path names it."""
     NEAR = "near"
