@@ -464,6 +464,19 @@ case("yaml list of ids", "c.yaml", "ecgrid:\n  mailbox_ids:\n    - {K}\n", None)
 case("id in an ecgrid url path", "c.txt", "https://rest.ecgrid.io/v2/mailboxes/{K}\n", None)
 case("query parameter", "c.txt", "https://rest.ecgrid.io/v2/users/me?apiKey={K}&requestId={D}\n")
 
+case("edi words are ours", ".env", "ECGRID_URL=https://rest.ecgrid.io\nEDI_API_KEY={K}\n")
+case(
+    "heroku key near ecgrid",
+    ".env",
+    "ECGRID_URL=https://rest.ecgrid.io\nHEROKU_API_KEY={K}\n",
+    None,
+)
+case(
+    "notebook named for ecgrid",
+    "notebooks/ecgrid-rotation.ipynb",
+    '{{"cells": [{{"cell_type": "code", "source": [\n  "API_KEY = \\"{K}\\"\\n",\n  "REQUEST = \\"{D}\\"\\n"\n ]}}]}}\n',
+)
+
 
 @pytest.mark.parametrize(
     ("name", "path", "template", "expected"), _CASES, ids=[c[0] for c in _CASES]

@@ -62,14 +62,14 @@ def judge(
         return POSSIBLE if scope is Scope.STRONG and label.bound else None
     if scope is Scope.STRONG or scope is Scope.UNIT:
         return CERTAIN
-    if names_another_product(label.name) or (
-        named and names_another_product(named[0], parent=True)
-    ):
-        return None  # `STRIPE_API_KEY`, or `payments: {api_key: …}`: someone else's key
+    if names_another_product(label.name):
+        return None  # `STRIPE_API_KEY`, `HEROKU_API_KEY`: someone else's key
+    if scope is Scope.PATH:  # the file is ECGrid's, whatever its sections are called
+        return POSSIBLE if _TEST_PATHS.search(path) else CERTAIN
+    if named and names_another_product(named[0], parent=True):
+        return None  # `payments: {api_key: …}` beside an ECGrid section: someone else's
     if scope is Scope.NEAR:
         return CERTAIN
-    if scope is Scope.PATH:
-        return POSSIBLE if _TEST_PATHS.search(path) else CERTAIN
     return POSSIBLE if scope is Scope.ELSEWHERE else None
 
 

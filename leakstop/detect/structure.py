@@ -126,7 +126,8 @@ _PLAIN_QUALIFIERS = _set(
     "global shared local env os config cfg settings setting conf options client integration "
     "partner customer personal team org organization read write readonly full root sandbox "
     "s v1 v2 v3 environ get set var const let static readonly public string self this "
-    "headers header request requests params data payload body"
+    "headers header request requests params data payload body edi van x12 edifact as2 os "
+    "gateway sync bridge connector"
 )
 
 
@@ -139,7 +140,13 @@ _STRUCTURAL = _set(
     "schemes securityschemes components examples example fields payload query path paths "
     "definitions schema schemas steps jobs job with inputs outputs args arguments template "
     "metadata stringdata root containers container services service appsettings "
-    "credentials secrets keys collection variable auth apikey bearer"
+    "credentials secrets keys collection variable auth apikey bearer source sources cells "
+    "cell outputs output text lines content contents body nodes children elements objects "
+    "records rows files documents sections blocks resources modules plugins extensions "
+    "features flags overrides profiles targets stages tasks commands scripts hooks events "
+    "handlers routes matrix strategy globals locals context contexts state meta annotations "
+    "labels selector volumes mounts ports networks deploy build image log entries har "
+    "creator pages cookies querystring postdata mimetype"
 )
 
 
