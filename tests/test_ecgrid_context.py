@@ -477,6 +477,43 @@ case(
     '{{"cells": [{{"cell_type": "code", "source": [\n  "API_KEY = \\"{K}\\"\\n",\n  "REQUEST = \\"{D}\\"\\n"\n ]}}]}}\n',
 )
 
+case(
+    "sql key value",
+    "seed.sql",
+    "INSERT INTO settings (name, value) VALUES ('ecgrid_api_key', '{K}'), ('ecgrid_mailbox_id', '{D}');\n",
+    "certain",
+)
+case(
+    "csv key value",
+    "settings.csv",
+    "name,value\necgrid_api_key,{K}\necgrid_request_id,{D}\n",
+    "certain",
+)
+case(
+    "postman apikey auth",
+    "c.postman_collection.json",
+    '{{"item": [{{"name": "me", "request": {{"auth": {{"type": "apikey", "apikey": [\n  {{"key": "value", "value": "{K}", "type": "string"}},\n  {{"key": "key", "value": "X-API-Key", "type": "string"}}\n]}}, "url": {{"raw": "https://rest.ecgrid.io/v2/users/me"}}, "header": [{{"key": "X-Request-Id", "value": "{D}"}}]}}}}]}}\n',
+    "certain",
+)
+case(
+    "postman bearer",
+    "c.json",
+    '{{"request": {{"auth": {{"type": "bearer", "bearer": [{{"key": "token", "value": "{K}"}}]}}, "url": "https://rest.ecgrid.io/v2/users/me"}}}}\n',
+    "certain",
+)
+case(
+    "conn string in appsettings",
+    "appsettings.json",
+    '{{\n  "ConnectionStrings": {{\n    "ECGrid": "Url=https://rest.ecgrid.io;ApiKey={K};RequestId={D}"\n  }}\n}}\n',
+    "certain",
+)
+case(
+    "ecgrid element attr",
+    "web.config",
+    '<configuration>\n  <ecgridSettings apiKey="{K}" mailboxId="{D}" />\n</configuration>\n',
+    "certain",
+)
+
 
 @pytest.mark.parametrize(
     ("name", "path", "template", "expected"), _CASES, ids=[c[0] for c in _CASES]

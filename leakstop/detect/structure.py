@@ -490,7 +490,43 @@ def _csv_column(text: str, start: int, line_start: int, path: str) -> str | None
     position = _count_fields(text[line_start:start], separator)
     if position >= len(header):
         return None
-    return header[position].strip().strip("\"'") or None
+    columns = [h.strip().strip("\"'") for h in header]
+    line_end = text.find("\n", start)
+    row = text[line_start : len(text) if line_end < 0 else line_end].rstrip("\r")
+    return _named_column(columns, position, _split_fields(row, separator)) or None
+
+
+def _split_fields(row: str, separator: str) -> list[str]:
+    """The fields of a CSV row or a SQL `VALUES` tuple, unquoted (quotes protect separators)."""
+    fields, current, quote = [], [], ""
+    for char in row:
+        if quote:
+            if char == quote:
+                quote = ""
+            else:
+                current.append(char)
+        elif char in "'\"":
+            quote = char
+        elif char == separator:
+            fields.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    fields.append("".join(current).strip())
+    return fields
+
+
+_NAME_COLUMNS = _set("name key setting setting_name config_key key_name param parameter property")
+
+
+def _named_column(columns: list[str], position: int, values: list[str]) -> str:
+    """The column's name; for a key-value table (`name, value`) the row's own name."""
+    column = columns[position]
+    if column.lower() in _GENERIC or column.lower().endswith("_value"):
+        for index, other in enumerate(columns):
+            if other.lower() in _NAME_COLUMNS and index < len(values) and values[index]:
+                return values[index]
+    return column
 
 
 def _sql_column(text: str, start: int) -> str | None:
@@ -518,8 +554,11 @@ def _sql_column(text: str, start: int) -> str | None:
     columns = [c.strip().strip('"`[]') for c in match.group(1).split(",")]
     if position >= len(columns):
         return None
+    close = text.find(")", start)
+    values = _split_fields(text[row + 1 : close if close >= 0 else start], ",")
     table = match.group(0).split("(", 1)[0].split()[-1].strip('"`[]')
-    return f"{table}.{columns[position]}"  # the table may name the product
+    # The table may name the product: `ecgrid_users.api_key`.
+    return f"{table}.{_named_column(columns, position, values)}"
 
 
 def _count_fields(values: str, separator: str) -> int:
