@@ -398,7 +398,8 @@ _NEWLINE = re.compile("\n")
 def _near(rule: Rule, text: str, start: int, end: int) -> bool:
     """The rule's context in the lines around the value (the flat-file fallback)."""
     lines = _Lines(text, 1, "")
-    lines.advance(start)
+    # Only the line's bounds matter here, not its number: no count from the top.
+    lines._pos, lines.start = start, text.rfind("\n", 0, start) + 1
     cand = _Candidate(start, end, rule, -1, len(text))
     before, after = _context_windows(text, cand, lines)
     return all(c.search(before) or c.search(after) for c in rule.context_patterns)

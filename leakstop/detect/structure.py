@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 _LOOK_BACK = 64 * 1024
-"""How far back (characters) enclosing structure is looked for."""
+"""How far back (characters) the `INSERT` of a `VALUES` row is looked for. (Enclosing
+brackets, indentation parents and sections are found at any distance: they are indexed
+once per text and followed as links.)"""
 _GROUP_CHARS = 16 * 1024
 """The largest enclosing bracket group whose whole content counts as the value's unit."""
 _GROUP_LEVELS = 4
@@ -420,26 +422,19 @@ def _mapping_siblings(text: str, start: int, end: int) -> tuple[str, str]:
 def _yaml_item_start(text: str, start: int, low: int) -> int | None:
     """Start of the YAML list item (`- name: …`) whose mapping holds the value's line, at
     most three levels up (an OpenAPI parameter's `schema: example:`)."""
-    line_start = text.rfind("\n", 0, start) + 1
-    indent = _indent(text, line_start)
-    if _is_list_item(text, line_start):
-        return line_start
-    pos = line_start - 1
-    levels = 0
-    while pos > low:
-        prev_start = text.rfind("\n", 0, pos) + 1
-        line = text[prev_start:pos]
-        pos = prev_start - 1
-        if not line.strip():
-            continue
-        prev_indent = _indent(text, prev_start)
-        if prev_indent < indent:
-            if _is_list_item(text, prev_start):
-                return prev_start
-            levels += 1
-            if levels > 2 or not line.rstrip().endswith(":"):
-                return None
-            indent = prev_indent
+    lines = _index_of(text).lines
+    index = lines.line_of(start)
+    if lines.items[index]:
+        return lines.starts[index]
+    parent = lines.parents[index]
+    for _ in range(3):
+        if parent < 0 or lines.starts[parent] < low:
+            return None
+        if lines.items[parent]:
+            return lines.starts[parent]
+        if not lines.text_of(text, parent).rstrip().endswith(":"):
+            return None
+        parent = lines.parents[parent]
     return None
 
 
@@ -452,31 +447,25 @@ def _label_of_bare_value(
     if not text[:start].strip(_OPENERS + "-,\n\r") and not text[end:].strip(_OPENERS + ",}])\n\r"):
         name = path.rsplit("/", 1)[-1]
         return name.rsplit(".", 1)[0] if "." in name else name
-    indent = _indent(text, line_start)
-    pos = line_start - 1
-    low = max(0, start - _LOOK_BACK)
-    seen_sibling = False
-    while pos > low:
-        prev_start = text.rfind("\n", 0, pos) + 1
-        line = text[prev_start:pos]
-        pos = prev_start - 1
-        if not line.strip():
-            continue
-        prev_indent = _indent(text, prev_start)
-        content = line.strip()
-        if prev_indent < indent or content.endswith(("[", ":", "=", "(")):
-            head = content.rstrip("[({:= ").rstrip("\"'")
-            assign = _ASSIGN.search(content.rstrip("[({ ") + " ") or _ASSIGN.search(
-                content.rstrip("[({ ")
-            )
-            if assign is not None and not content.endswith(("[", "(")):
-                return assign.group(1)
-            owner = re.search(r"([A-Za-z_$@][\w$@.\-]*)\W*\Z", head)
-            return owner.group(1) if owner else None
-        if seen_sibling and prev_indent == indent:
-            continue
-        seen_sibling = True
-    return None
+    lines = _index_of(text).lines
+    index = lines.line_of(start)
+    owner_line: str | None = None
+    above = index - 1
+    while above >= 0 and index - above < 50 and not lines.text_of(text, above).strip():
+        above -= 1
+    if above >= 0 and lines.text_of(text, above).strip().endswith(("[", ":", "=", "(")):
+        owner_line = lines.text_of(text, above)
+    elif lines.parents[index] >= 0:
+        owner_line = lines.text_of(text, lines.parents[index])
+    if owner_line is None:
+        return None
+    content = owner_line.strip()
+    head = content.rstrip("[({:= ").rstrip("\"'")
+    assign = _ASSIGN.search(content.rstrip("[({ ") + " ") or _ASSIGN.search(content.rstrip("[({ "))
+    if assign is not None and not content.endswith(("[", "(")):
+        return assign.group(1)
+    owner = re.search(r"([A-Za-z_$@][\w$@.\-]*)\W*\Z", head)
+    return owner.group(1) if owner else None
 
 
 def _csv_column(text: str, start: int, line_start: int, path: str) -> str | None:
@@ -669,17 +658,103 @@ class _Brackets:
         return found
 
 
-_cache: tuple[str, _Brackets] | None = None
+class _LineIndex:
+    """Every line of a text once: where it starts, its indentation, whether it is a list
+    item, and its parent (the nearest line above indented less, or a list item's owner at
+    the same indentation), so parents at any depth are links, not scans back."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []
+        self.indents: list[int] = []
+        self.items: list[bool] = []
+        self.parents: list[int] = []
+        stack: list[int] = []
+        pos = 0
+        for index, line in enumerate(text.split("\n")):
+            content = line.lstrip(" \t")
+            indent = len(line) - len(content)
+            item = content.startswith("- ") or content.rstrip() == "-"
+            self.starts.append(pos)
+            self.indents.append(indent)
+            self.items.append(item)
+            pos += len(line) + 1
+            if not content.strip() or content.startswith(("#", "//")):
+                self.parents.append(stack[-1] if stack else -1)
+                continue
+            while stack and (
+                self.indents[stack[-1]] > indent
+                or (self.indents[stack[-1]] == indent and not (item and not self.items[stack[-1]]))
+            ):
+                stack.pop()
+            self.parents.append(stack[-1] if stack else -1)
+            stack.append(index)
+
+    def line_of(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def text_of(self, text: str, index: int) -> str:
+        end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(text)
+        return text[self.starts[index] : end]
+
+
+class _TextIndex:
+    """What is learnt once about a text and shared by every value judged in it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._brackets: _Brackets | None = None
+        self._lines: _LineIndex | None = None
+        self._sections: tuple[list[int], list[str]] | None = None
+        self._documents: tuple[list[int], list[int], list[str]] | None = None
+
+    @property
+    def brackets(self) -> _Brackets:
+        if self._brackets is None:
+            self._brackets = _Brackets(self.text)
+        return self._brackets
+
+    @property
+    def lines(self) -> _LineIndex:
+        if self._lines is None:
+            self._lines = _LineIndex(self.text)
+        return self._lines
+
+    @property
+    def sections(self) -> tuple[list[int], list[str]]:
+        if self._sections is None:
+            found = list(_SECTION.finditer(self.text))
+            self._sections = ([m.start() for m in found], [m.group(0).strip() for m in found])
+        return self._sections
+
+    @property
+    def documents(self) -> tuple[list[int], list[int], list[str]]:
+        """YAML document starts, and each `metadata:` block's start and text."""
+        if self._documents is None:
+            starts = [m.start() for m in re.finditer(r"\n---", self.text)]
+            found = list(_METADATA.finditer(self.text))
+            self._documents = (
+                starts,
+                [m.start() for m in found],
+                [m.group(1)[:2048] for m in found],
+            )
+        return self._documents
+
+
+_cache: _TextIndex | None = None
+
+
+def _index_of(text: str) -> _TextIndex:
+    """The index of `text`, kept for the next value of the same text (one entry, read and
+    replaced as a whole, so threads scanning other texts never mix them up)."""
+    global _cache
+    cached = _cache
+    if cached is None or cached.text is not text:
+        cached = _cache = _TextIndex(text)
+    return cached
 
 
 def _brackets_of(text: str) -> _Brackets:
-    """The bracket index of `text`, kept for the next value of the same text (one entry,
-    read and replaced as a whole, so threads scanning other texts never mix them up)."""
-    global _cache
-    cached = _cache
-    if cached is None or cached[0] is not text:
-        cached = _cache = (text, _Brackets(text))
-    return cached[1]
+    return _index_of(text).brackets
 
 
 def _enclosing_opener(text: str, pos: int) -> int | None:
@@ -691,12 +766,10 @@ def _enclosing_opener(text: str, pos: int) -> int | None:
 def _brackets(text: str, start: int, end: int, heads: list[str], units: list[str]) -> None:
     """Heads of every enclosing bracket at any depth; whole text of the innermost few."""
     index = _brackets_of(text)
-    low = max(0, start - _LOOK_BACK)
     whole_units = True
     for level, opener_index in enumerate(index.enclosing(text, start)):
         opener = index.positions[opener_index]
-        if opener < low:
-            break
+        low = max(0, opener - 4 * _LINE_CHARS)  # parents at any distance: links, not scans
         head_start = max(
             text.rfind("\n", low, opener) + 1,
             max(text.rfind(c, max(low, opener - _LINE_CHARS), opener) for c in ",{[(;") + 1,
@@ -729,27 +802,18 @@ def _indent(text: str, line_start: int) -> int:
 
 
 def _indentation(text: str, start: int, heads: list[str], units: list[str]) -> None:
-    """Parents by indentation (YAML, pretty JSON, Python, XML): each line above that is
-    indented less than everything since; the block of the innermost parent is a unit."""
-    line_start = text.rfind("\n", 0, start) + 1
-    indent = _indent(text, line_start)
-    if _is_list_item(text, line_start):
-        indent += 1  # `- name: …` items are children of the line above at the same indent
-    low = max(0, start - _LOOK_BACK)
-    pos = line_start - 1
+    """Parents by indentation (YAML, pretty JSON, Python, XML) at any depth; the block of
+    the innermost parent is a unit."""
+    lines = _index_of(text).lines
+    parent = lines.parents[lines.line_of(start)]
     first_parent: int | None = None
-    while pos > low and indent > 0:
-        prev_start = text.rfind("\n", 0, pos) + 1
-        line = text[prev_start:pos]
-        pos = prev_start - 1
-        if not line.strip() or line.lstrip().startswith(("#", "//")):
-            continue
-        prev_indent = _indent(text, prev_start)
-        if prev_indent < indent:
-            heads.append(line.strip())
-            indent = prev_indent + (1 if _is_list_item(text, prev_start) else 0)
-            if first_parent is None:
-                first_parent = prev_start
+    for _ in range(64):  # at any distance (parents are links), at most 64 deep
+        if parent < 0:
+            break
+        heads.append(lines.text_of(text, parent).strip())
+        if first_parent is None:
+            first_parent = lines.starts[parent]
+        parent = lines.parents[parent]
     if first_parent is not None:
         units.append(_block_after(text, first_parent, start))
 
@@ -779,12 +843,10 @@ _SECTION = re.compile(r"^[ \t]*\[\[?([\w.\- \"':]+)\]\]?[ \t]*(?:[;#].*)?$", re.
 def _ini_section(text: str, start: int) -> str | None:
     """The INI / TOML / properties section the value sits in: the nearest `[name]` line
     above."""
-    low = max(0, start - _LOOK_BACK)
+    positions, names = _index_of(text).sections
     line_start = text.rfind("\n", 0, start) + 1
-    found: re.Match[str] | None = None
-    for found in _SECTION.finditer(text, low, max(low, line_start - 1)):  # noqa: B007
-        pass
-    return found.group(0).strip() if found is not None else None
+    at = bisect.bisect_left(positions, max(0, line_start - 1)) - 1
+    return names[at] if at >= 0 else None
 
 
 def _logical_command(text: str, start: int, end: int) -> str:
@@ -822,8 +884,9 @@ _REQUEST_LINE = re.compile(
 def _http_request(text: str, start: int, end: int) -> str:
     """An HTTP request written out (`.http` files, docs): from its request line down to the
     first blank line, when the value sits in its header block."""
-    paragraph_start = text.rfind("\n\n", max(0, start - 4096), start)
-    paragraph_start = 0 if paragraph_start < 0 else paragraph_start + 2
+    low = max(0, start - 4096)
+    paragraph_start = text.rfind("\n\n", low, start)
+    paragraph_start = low if paragraph_start < 0 else paragraph_start + 2
     paragraph = text[paragraph_start:start]
     if _REQUEST_LINE.search(paragraph) is None:
         return ""
@@ -836,8 +899,10 @@ _METADATA = re.compile(r"^metadata:[ \t]*\n((?:[ \t]+[^\n]*\n|[ \t]*\n)+)", re.M
 
 def _document_metadata(text: str, start: int) -> str:
     """A Kubernetes object's `metadata:` block (its name, labels) in the same YAML document."""
-    low = max(0, start - _LOOK_BACK)
-    doc = text.rfind("\n---", low, start)
-    doc = low if doc < 0 else doc
-    match = _METADATA.search(text, doc, start)
-    return match.group(1)[:2048] if match else ""
+    documents, blocks, contents = _index_of(text).documents
+    at = bisect.bisect_left(documents, start) - 1
+    doc = documents[at] if at >= 0 else 0
+    first = bisect.bisect_left(blocks, doc)
+    if first < len(blocks) and blocks[first] < start:
+        return contents[first]
+    return ""
