@@ -355,8 +355,14 @@ class _Structure:
 
         block = self.block
         text, start, end = block.text, cand.start, cand.end
-        if not self._read and label_of(text, start, end, block.path).kind is LabelKind.ID:
-            return None  # named as an identifier on its own line: no need to read the file
+        scope_words = rule.context_patterns[0] if rule.context_patterns else _NOTHING
+        if not self._read:
+            # A hunk: its own line may settle it without reading the whole file.
+            label = label_of(text, start, end)  # no path: a hunk's first line is no header
+            if label.kind is LabelKind.ID:
+                return None  # named as an identifier
+            if judge(scope_words, text, start, end, block.path, False, partial=True):
+                return CERTAIN  # the label and structure in the hunk settle it
         whole = self._whole_text()
         if whole is not None:
             offset = self._offset(lines.number, cand.start - lines.start)
@@ -369,7 +375,6 @@ class _Structure:
             c.search(text) or c.search(block.path) for c in rule.context_patterns
         ):
             return None  # the file could not be read, and the hunk holds no scope
-        scope_words = rule.context_patterns[0] if rule.context_patterns else _NOTHING
         if not scope_words.search(text) and not scope_words.search(block.path):
             return None
         return judge(scope_words, text, start, end, block.path, _near(rule, text, start, end))

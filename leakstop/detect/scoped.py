@@ -41,11 +41,19 @@ _TEST_PATHS = re.compile(
 
 
 def judge(
-    scope_words: re.Pattern[str], text: str, start: int, end: int, path: str, near: bool
+    scope_words: re.Pattern[str],
+    text: str,
+    start: int,
+    end: int,
+    path: str,
+    near: bool,
+    partial: bool = False,
 ) -> str | None:
     """`CERTAIN`, `POSSIBLE` or None for the value at `text[start:end]` of file `path`;
-    `near` says whether the scope words occur in the few lines around it."""
-    label = label_of(text, start, end, path)
+    `near` says whether the scope words occur in the few lines around it. With `partial`
+    (`text` is a hunk, not the whole file) only a verdict the hunk alone settles is given
+    (`CERTAIN` from the label or the structure around the value); None means: read more."""
+    label = label_of(text, start, end, "" if partial else path)
     if label.kind is LabelKind.ID:
         return None
     found = enclosure(text, start, end)
@@ -57,6 +65,9 @@ def judge(
     if _TEST_PATHS.search(path) is not None and not credential:
         return None
     scope = _scope(scope_words, text, start, path, label.name, found, near)
+    if partial:
+        strong = scope is Scope.STRONG or scope is Scope.UNIT
+        return CERTAIN if credential and strong else None
     if not credential:
         # A value bound to a plain name in an ECGrid section: a key, or an id named oddly.
         return POSSIBLE if scope is Scope.STRONG and label.bound else None

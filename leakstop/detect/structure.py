@@ -13,6 +13,7 @@ indentation, INI sections), all bounded in how far they look.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -58,7 +59,7 @@ _KEY_WORDS = _set(
 )
 # A word after which a name is about something else than the credential itself.
 _ID_LAST = _set(
-    "id ids uuid uuids guid guids identifier identifiers ref refs reference number num no "
+    "id ids uid uids uuid uuids guid guids identifier identifiers ref refs reference number num no "
     "name names type types hash version url uri urls path host header headers prefix suffix "
     "hint length format mask field column label count index etag integrity checksum digest "
     "nonce seq sequence expiry expires expiration created updated date time at rotated "
@@ -664,29 +665,27 @@ class _LineIndex:
     the same indentation), so parents at any depth are links, not scans back."""
 
     def __init__(self, text: str) -> None:
-        self.starts: list[int] = []
-        self.indents: list[int] = []
-        self.items: list[bool] = []
-        self.parents: list[int] = []
+        lines = text.split("\n")
+        contents = [line.lstrip(" \t") for line in lines]
+        self.starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+        self.indents = [
+            len(line) - len(content) for line, content in zip(lines, contents, strict=True)
+        ]
+        self.items = [content.startswith("- ") for content in contents]
+        self.parents = [-1] * len(lines)
+        indents, items, parents = self.indents, self.items, self.parents
         stack: list[int] = []
-        pos = 0
-        for index, line in enumerate(text.split("\n")):
-            content = line.lstrip(" \t")
-            indent = len(line) - len(content)
-            item = content.startswith("- ") or content.rstrip() == "-"
-            self.starts.append(pos)
-            self.indents.append(indent)
-            self.items.append(item)
-            pos += len(line) + 1
-            if not content.strip() or content.startswith(("#", "//")):
-                self.parents.append(stack[-1] if stack else -1)
+        for index, content in enumerate(contents):
+            if not content or content.startswith(("#", "//")) or content.isspace():
+                parents[index] = stack[-1] if stack else -1
                 continue
-            while stack and (
-                self.indents[stack[-1]] > indent
-                or (self.indents[stack[-1]] == indent and not (item and not self.items[stack[-1]]))
-            ):
+            indent, item = indents[index], items[index]
+            while stack:
+                top = stack[-1]
+                if indents[top] < indent or (indents[top] == indent and item and not items[top]):
+                    break
                 stack.pop()
-            self.parents.append(stack[-1] if stack else -1)
+            parents[index] = stack[-1] if stack else -1
             stack.append(index)
 
     def line_of(self, pos: int) -> int:
