@@ -32,6 +32,15 @@ class Finding:
     verify_reason: str | None = None
     """Why a verdict is not definite (`unknown`): connection refused, timeout, HTTP 503 …"""
     rotation: dict[str, str] | None = None
+    confidence: str = "certain"
+    """`certain`, or `possible` where the evidence is honestly ambiguous (an ECGrid GUID
+    labelled as a key but not clearly in ECGrid scope): reported, but blocking only when
+    `--verify` finds the key live."""
+
+    @property
+    def blocking(self) -> bool:
+        """Whether this finding fails the scan (exit code 1)."""
+        return self.confidence != "possible" or self.verified == "live"
 
     @property
     def provider(self) -> str:
@@ -71,3 +80,9 @@ class ScanResult:
     """Findings dropped because a baseline accepts them (counted, not listed)."""
     situation: Situation | None = None
     """Where the scan ran (hook, CI, the commits to rewrite): the text report's advice."""
+
+    @property
+    def blocking(self) -> bool:
+        """Whether the scan fails (exit code 1): a certain finding, or a possible one that
+        `--verify` found live."""
+        return any(f.blocking for f in self.findings)

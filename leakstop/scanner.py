@@ -30,7 +30,12 @@ def scan(
         result.stats.bytes += len(item.text)
         found.extend(
             Finding(
-                rule=hit.rule, file=item.path, line=hit.line, column=hit.column, secret=hit.secret
+                rule=hit.rule,
+                file=item.path,
+                line=hit.line,
+                column=hit.column,
+                secret=hit.secret,
+                confidence=hit.confidence,
             )
             for hit in detector.scan(item)
         )

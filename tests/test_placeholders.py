@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from leakstop.detect.placeholders import is_placeholder
+from leakstop.detect.placeholders import is_placeholder, is_placeholder_value
 from leakstop.providers import get_rule
 from tests.keys import RULE_IDS, new_key
 
@@ -71,3 +71,21 @@ def test_mixed_case_word_by_chance_is_not_a_placeholder() -> None:
     # `hErE` inside a random mixed-case body is chance, not a word someone typed.
     assert not is_placeholder("Zq81Lm2Zx7" + "hErE" + "Nw1Rt6Yp0o9aB3cD5eF")
     assert not is_placeholder("Zq81Lm2Zx7" + "XxXx" + "Nw1Rt6Yp0o9aB3cD5eF")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "3fa85f64-5717-4562-b3fc-2c963f66afa6",  # Swagger UI's sample
+        "3FA85F64-5717-4562-B3FC-2C963F66AFA6",
+        "123e4567-e89b-12d3-a456-426614174000",  # RFC 4122 / Wikipedia
+        "6ba7b810-9dad-11d1-80b4-00c04fd430c8",  # RFC 4122 DNS namespace
+        "16fd2706-8baf-433b-82eb-8c7fada847da",  # Python's uuid docs
+    ],
+)
+def test_documented_example_values(value: str) -> None:
+    assert is_placeholder_value(value)
+
+
+def test_random_guids_are_not_documented_values() -> None:
+    assert not any(is_placeholder_value(str(uuid.uuid4())) for _ in range(200))

@@ -370,11 +370,11 @@ def test_file_is_rescanned_on_a_new_pass(tmp_path: Path) -> None:
 def test_repository_paths_decide_path_rules(repo: Repo, tmp_path: Path, monkeypatch: Any) -> None:
     key = new_key("ecgrid-api-key")
     text = f"ECGRID_API_KEY={key}\n"
-    repo.write("fixtures/ecgrid.env", text)
+    repo.write("build/ecgrid.props", text)  # GUIDs in MSBuild files are identifiers
     repo.write("config/ecgrid.env", text)
     monkeypatch.chdir(tmp_path)
     plugin = detector("ecgrid-api-key")
-    for rel, expected in (("fixtures/ecgrid.env", set()), ("config/ecgrid.env", {key})):
+    for rel, expected in (("build/ecgrid.props", set()), ("config/ecgrid.env", {key})):
         path = str(repo.path / rel)
         found = plugin.analyze_line(path, text.rstrip(), 1, get_code_snippet([text], 1))
         assert {s.secret_value for s in found} == expected

@@ -33,7 +33,7 @@ def _scan_staged() -> None:
     result.situation = Situation(mode="staged", ci=ci_system())
     sys.stdout.write(render(result, "text"))
     sys.stdout.flush()
-    sys.exit(for_findings(bool(result.findings)))
+    sys.exit(for_findings(result.blocking))
 
 
 def _click_main(args: list[str]) -> Any:

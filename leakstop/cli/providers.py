@@ -28,7 +28,8 @@ def providers_command() -> None:
             rotation = "rotatable" if rule.rotatable and api and api.rotate else "report only"
             click.echo(f"  {rule.id}: {rule.prefix}{rule.body}  ({rotation})")
             if rule.context:
-                click.echo(f"      counted only near: {' and '.join(rule.context)}")
+                how = "bound to a key name, in the scope of" if rule.structural else "only near"
+                click.echo(f"      counted {how}: {' and '.join(rule.context)}")
             if api is not None:
                 calls = f"check {api.check.method} {api.check.path}"
                 if api.rotate is not None:

@@ -161,4 +161,4 @@ def scan_command(
     tally = (of_findings(result.findings) or RotationTally()) if rotate else None
     if tally is not None:  # every rotating run ends with its one-line summary
         click.echo(f"leakstop: rotation: {tally.line()}", err=True)
-    sys.exit(for_findings(bool(result.findings), tally))
+    sys.exit(for_findings(result.blocking, tally))

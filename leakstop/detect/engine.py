@@ -11,10 +11,18 @@ minified line full of look-alikes costs time proportional to its size, never to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
-from leakstop.detect.placeholders import is_placeholder
+from leakstop.detect.confidence import CERTAIN
+from leakstop.detect.decode import (
+    ENCODED_MARKERS,
+    ENCODED_PATTERNS,
+    base64_anchor,
+    decoded_runs,
+)
+from leakstop.detect.placeholders import is_placeholder, is_placeholder_value
 from leakstop.providers.base import Rule
 from leakstop.suppress.pragma import is_allowlisted
 
@@ -40,6 +48,8 @@ class Hit:
     secret: str = field(repr=False)
     line: int
     column: int
+    confidence: str = CERTAIN
+    """`certain`, or `possible` where the evidence is honestly ambiguous (scoped.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,10 @@ class Block:
     first_line: int = 1
     added: frozenset[int] | None = None
     """Line numbers that may be reported (added lines of a diff); None means every line."""
+    whole: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
+    """For part of a file (a hunk): reads the whole file as this side of the change has it,
+    for rules that judge a value by the structure it sits in however far it opens. Called
+    at most once per block, and only when such a value is on a reportable line."""
     span: tuple[int, int] | None = None
     """Offsets of the text where a reported key may start; the rest is context (a segment of
     a file read in pieces, whose neighbours report their own keys). None means all of it."""
@@ -79,23 +93,120 @@ class Detector:
     def __init__(self, rules: Sequence[Rule], pragmas: bool = True) -> None:
         self.rules = tuple(rules)
         self.pragmas = pragmas
+        self._patterns = tuple(r.pattern for r in self.rules)
+        self.stream_literals = stream_literals(self.rules)
+        """Literals that, found in a stream of patches, make a hunk worth scanning besides
+        the rules' own prefixes and anchors: encoded prefixes, Secrets, `auth`."""
+        self.stream_patterns = tuple(re.compile(p) for p in ENCODED_PATTERNS)
+        """The same as literal-led regexes (percent-encoding, escapes)."""
 
     def scan(self, block: Block) -> list[Hit]:
+        hits = [hit for hit, _ in self._scan(block)]
+        return hits + self._encoded(block, depth=1, found={(h.line, h.secret) for h in hits})
+
+    def _scan(self, block: Block) -> list[tuple[Hit, int]]:
         text = block.text
         candidates: list[_Candidate] = []
         for rule in self.rules:
-            if _rule_applies(rule, block.path, text):
+            if _rule_applies(rule, block, text):
                 candidates.extend(_candidates(rule, text))
         if not candidates:
             return []
         candidates.sort(key=lambda c: c.start)
         return _confirm(block, candidates, self.pragmas)
 
+    def _encoded(
+        self,
+        block: Block,
+        depth: int,
+        found: set[tuple[int, str]],
+        span: tuple[int, int | None] = (0, None),
+    ) -> list[Hit]:
+        """Keys under one layer of encoding (two for a base64 docker config in a base64
+        Secret), reported at the line and column where the encoded text starts: each run
+        is put back decoded in place and the text judged again, so labels and scope
+        around it still count. `span` limits the runs to part of the text."""
+        text = block.text
+        hits: list[Hit] = []
+        lines: _Lines | None = None
+        for run in decoded_runs(text, self._patterns, *span, layers=3 - depth):
+            lines = lines if lines is not None and lines._pos <= run.start else None
+            lines = lines or _Lines(text, block.first_line, block.path)
+            lines.advance(run.start)
+            if block.added is not None and lines.number not in block.added:
+                continue
+            line, column = lines.number, run.start - lines.start + 1
+            inner = _substituted(block, run.start, run.end, run.text, line, column)
+            region = range(run.start, run.start + len(run.text))
+            scanned = self._scan(inner)
+            nested = []
+            if depth < 2 and not scanned:
+                nested = self._encoded(inner, depth + 1, set(), (region.start, region.stop))
+            for hit, offset in scanned:
+                if offset in region and hit.secret not in text[run.start : run.end]:
+                    hits.append(replace(hit, line=line, column=column))
+            hits.extend(
+                replace(hit, line=line, column=column)
+                for hit in nested
+                if hit.secret not in text[run.start : run.end]
+            )
+        unique: list[Hit] = []
+        for hit in hits:
+            if (hit.line, hit.secret) not in found:
+                found.add((hit.line, hit.secret))
+                unique.append(hit)
+        return unique
 
-def _rule_applies(rule: Rule, path: str, text: str) -> bool:
+
+def stream_literals(rules: Sequence[Rule]) -> tuple[bytes, ...]:
+    found = {base64_anchor(r.prefix.encode()) for r in rules if len(r.prefix) >= 3}
+    found.update(ENCODED_MARKERS)
+    # A literal that starts with another is found by the shorter one.
+    return tuple(sorted(w for w in found if not any(w != o and w.startswith(o) for o in found)))
+
+
+def _substituted(block: Block, start: int, end: int, decoded: str, line: int, column: int) -> Block:
+    """The block with `text[start:end]` replaced by its decoded form (every line reportable:
+    only hits inside the replaced span are kept); its whole file gets the same change."""
+    text = block.text[:start] + decoded + block.text[end:]
+    whole = block.whole
+    if whole is not None:
+        reader = whole
+        length = end - start
+
+        def substituted_whole() -> str | None:
+            full = reader()
+            if full is None:
+                return None
+            offset = _offset_of(full, line, column)
+            if offset is None or full[offset : offset + length] != block.text[start:end]:
+                return None
+            return full[:offset] + decoded + full[offset + length :]
+
+        whole = substituted_whole
+    return Block(block.path, text, block.first_line, None, whole=whole)
+
+
+def _offset_of(text: str, line: int, column: int) -> int | None:
+    """Offset of 1-based (line, column) in `text`."""
+    pos = 0
+    for _ in range(line - 1):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return None
+    return pos + column - 1
+
+
+def _rule_applies(rule: Rule, block: Block, text: str) -> bool:
+    path = block.path
     ignore = rule.ignore_paths_pattern
     if ignore is not None and ignore.search(path):
         return False
+    if rule.structural:
+        # Its scope may open outside a hunk: the whole file decides (`_Structure`).
+        return block.whole is not None or all(
+            c.search(text) or c.search(path) for c in rule.context_patterns
+        )
     # A contextual rule whose context occurs nowhere in the block or path cannot match.
     return all(c.search(text) or c.search(path) for c in rule.context_patterns) and all(
         c.search(text) for c in rule.line_context_patterns
@@ -197,11 +308,14 @@ class _Lines:
         return self._allowlisted
 
 
-def _confirm(block: Block, candidates: Sequence[_Candidate], pragmas: bool) -> list[Hit]:
+def _confirm(
+    block: Block, candidates: Sequence[_Candidate], pragmas: bool
+) -> list[tuple[Hit, int]]:
     text = block.text
     lines = _Lines(text, block.first_line, block.path)
+    structure: _Structure | None = None
     seen: set[tuple[int, str]] = set()
-    hits: list[Hit] = []
+    hits: list[tuple[Hit, int]] = []
     for cand in candidates:
         lines.advance(cand.start)
         if block.added is not None and lines.number not in block.added:
@@ -212,19 +326,101 @@ def _confirm(block: Block, candidates: Sequence[_Candidate], pragmas: bool) -> l
         secret = text[cand.start : cand.end]
         if (lines.number, secret) in seen or text.startswith(_ELLIPSES, cand.end):
             continue  # `sk_user_new_abc123…`: a truncated example, not a whole key
-        # Cheapest and most selective first: look-alikes in bulk fail the context checks.
-        if rule.line_context and not _labelled(rule, text, cand, lines):
+        if is_placeholder(secret[len(rule.prefix) :]) or is_placeholder_value(secret):
             continue
-        if rule.context and not _has_context(rule, block.path, text, cand, lines):
-            continue
-        if rule.exclude_context and _excluded(rule, text, cand, lines):
-            continue
-        if is_placeholder(secret[len(rule.prefix) :]) or (pragmas and lines.allowlisted):
+        confidence = CERTAIN
+        if rule.structural:
+            structure = structure or _Structure(block)
+            verdict = structure.judge(rule, cand, lines)
+            if verdict is None:
+                continue
+            confidence = verdict
+        else:
+            # Cheapest and most selective first: look-alikes in bulk fail the context checks.
+            if rule.line_context and not _labelled(rule, text, cand, lines):
+                continue
+            if rule.context and not _has_context(rule, block.path, text, cand, lines):
+                continue
+            if rule.exclude_context and _excluded(rule, text, cand, lines):
+                continue
+        if pragmas and lines.allowlisted:
             continue
         seen.add((lines.number, secret))
         column = cand.start - lines.start + (block.first_column if lines.start == 0 else 1)
-        hits.append(Hit(rule, secret, lines.number, column))
+        hits.append((Hit(rule, secret, lines.number, column, confidence), cand.start))
     return hits
+
+
+class _Structure:
+    """Judges values of structural rules (scoped.py) on the whole file: the block itself,
+    or for a hunk the file its `whole` reader returns (read once, on first need)."""
+
+    def __init__(self, block: Block) -> None:
+        self.block = block
+        self._whole: str | None = None
+        self._starts: list[int] | None = None
+        self._read = block.whole is None
+
+    def judge(self, rule: Rule, cand: _Candidate, lines: _Lines) -> str | None:
+        # Imported on first need: most scans never meet a value of a structural rule.
+        from leakstop.detect.scoped import judge
+        from leakstop.detect.structure import LabelKind, label_of
+
+        block = self.block
+        text, start, end = block.text, cand.start, cand.end
+        scope_words = rule.context_patterns[0] if rule.context_patterns else _NOTHING
+        if not self._read:
+            # A hunk: its own line may settle it without reading the whole file.
+            label = label_of(text, start, end)  # no path: a hunk's first line is no header
+            if label.kind is LabelKind.ID:
+                return None  # named as an identifier
+            if judge(scope_words, text, start, end, block.path, False, partial=True):
+                return CERTAIN  # the label and structure in the hunk settle it
+        whole = self._whole_text()
+        if whole is not None:
+            offset = self._offset(lines.number, cand.start - lines.start)
+            length = end - start
+            if offset is not None and whole[offset : offset + length] == text[start:end]:
+                text, start, end = whole, offset, offset + length
+            elif not any(c.search(text) or c.search(block.path) for c in rule.context_patterns):
+                return None
+        elif block.whole is not None and not all(
+            c.search(text) or c.search(block.path) for c in rule.context_patterns
+        ):
+            return None  # the file could not be read, and the hunk holds no scope
+        if not scope_words.search(text) and not scope_words.search(block.path):
+            return None
+        return judge(scope_words, text, start, end, block.path, _near(rule, text, start, end))
+
+    def _whole_text(self) -> str | None:
+        if not self._read:
+            self._read = True
+            assert self.block.whole is not None
+            self._whole = self.block.whole()
+        return self._whole
+
+    def _offset(self, line: int, column: int) -> int | None:
+        whole = self._whole
+        assert whole is not None
+        if self._starts is None:
+            self._starts = [0, *(m.end() for m in _NEWLINE.finditer(whole))]
+        if not 1 <= line <= len(self._starts):
+            return None
+        return self._starts[line - 1] + column
+
+
+_NOTHING = re.compile(r"(?!)")
+_NEWLINE = re.compile("\n")
+
+
+def _near(rule: Rule, text: str, start: int, end: int) -> bool:
+    """The rule's context in the lines around the value (the flat-file fallback)."""
+    lines = _Lines(text, 1, "")
+    # Only the line's bounds matter here, not its number: no count from the top.
+    lines._pos, lines.start = start, text.rfind("\n", 0, start) + 1
+    cand = _Candidate(start, end, rule, -1, len(text))
+    before, after = _context_windows(text, cand, lines)
+    return all(c.search(before) or c.search(after) for c in rule.context_patterns)
 
 
 def _labelled(rule: Rule, text: str, cand: _Candidate, lines: _Lines) -> bool:

@@ -17,6 +17,7 @@ from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.plugins.base import BasePlugin
 from detect_secrets.util.code_snippet import CodeSnippet
 
+from leakstop.detect.confidence import CERTAIN
 from leakstop.detect.engine import Block, Detector
 from leakstop.plugin.lines import hits_on_line
 from leakstop.providers import all_rules
@@ -61,7 +62,7 @@ class LeakstopDetector(BasePlugin):
             hits = Detector((self.rule,)).scan(Block(path="", text=string))
         except Exception:
             return
-        yield from (hit.secret for hit in hits)
+        yield from (hit.secret for hit in hits if hit.confidence == CERTAIN)
 
     def verify(self, secret: str) -> VerifiedResult:
         """Never contacts the provider: detect-secrets verifies during every scan and audit,

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from detect_secrets.util.code_snippet import CodeSnippet
 
+from leakstop.detect.confidence import CERTAIN
 from leakstop.detect.engine import CONTEXT_LINES, Block, Detector, Hit
 from leakstop.providers import all_rules
 from leakstop.providers.base import Rule
@@ -83,9 +84,15 @@ def _file_hits(
     return hits
 
 
+def _blocking(hits: Sequence[Hit]) -> list[Hit]:
+    """What `leakstop scan` blocks on: detect-secrets has no lower confidence, and any
+    finding fails its hook, so `possible` keys (reported, not blocking) are left out."""
+    return [hit for hit in hits if hit.confidence == CERTAIN]
+
+
 def _by_line(hits: Sequence[Hit]) -> dict[int, list[Hit]]:
     by_line: dict[int, list[Hit]] = {}
-    for hit in hits:
+    for hit in _blocking(hits):
         by_line.setdefault(hit.line, []).append(hit)
     return by_line
 
@@ -104,7 +111,7 @@ def _snippet_hits(
         first_line=line_number - len(before),
         added=frozenset({line_number}),
     )
-    return _rule_detector(rule).scan(block)
+    return _blocking(_rule_detector(rule).scan(block))
 
 
 def _strip(line: str) -> str:

@@ -49,6 +49,11 @@ class Rule:
     ignore_paths: str | None = None
     """Regex (case-insensitive) of file paths where this family is never reported, e.g. the
     project files and lock files in which bare GUIDs are identifiers, not secrets."""
+    structural: bool = False
+    """Judge a match by the label it is bound to and the scope it sits in (detect/scoped.py)
+    rather than by context windows: `context` then names the scope words (its first
+    pattern), and `line_context` is only a cheap hint for streams, on the key's own line,
+    of which matches are worth a closer look."""
     severity: str = "high"
     anchor: str | None = None
     """For a family without a literal prefix: a regex that every key contains and that

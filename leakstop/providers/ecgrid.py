@@ -1,18 +1,33 @@
-"""ECGrid: API keys are plain GUIDs, so they count only where the context names ECGrid and a
-key, and never in files where GUIDs are identifiers (project, lock and migration files)."""
+"""ECGrid: API keys are plain GUIDs, so a GUID counts only by the label it is bound to and
+the ECGrid scope it sits in (detect/scoped.py), and never in files where GUIDs are
+identifiers (project and lock files)."""
 
 from leakstop.providers.api import Call, KeyApi, UserIdLookup
 from leakstop.providers.base import Provider, Rule
 
 _HEX = "[0-9A-Fa-f]"
 
-# Files in which bare GUIDs are identifiers, not credentials.
+# Files in which GUIDs are identifiers, not credentials, whatever names them. (Test,
+# fixture and migration directories are not here: a labelled key there is still a leak.)
 _GUID_IDENTIFIER_FILES = (
-    r"\.(sln|csproj|vbproj|fsproj|vcxproj|vcxproj\.filters|sqlproj|props|targets|resx|lock)$"
+    r"\.(sln|csproj|vbproj|fsproj|vcxproj|vcxproj\.filters|sqlproj|wixproj|shproj|dbproj"
+    r"|njsproj|pyproj|props|targets|resx|lock|vsct|vstemplate|nuspec|wxs|wxi|edmx|dtsx"
+    r"|sum|mod)$"
     r"|(^|/)(package-lock\.json|npm-shrinkwrap\.json|packages\.lock\.json|pnpm-lock\.yaml"
-    r"|yarn\.lock|go\.sum|project\.assets\.json)$"
-    r"|(^|/)(migrations?|alembic/versions|db/migrate)/"
-    r"|(^|/)(__fixtures__|fixtures?|testdata|test_data)/"
+    r"|yarn\.lock|go\.sum|project\.assets\.json|packages\.config|AssemblyInfo\.(cs|vb)"
+    r"|launchSettings\.json|\.vsconfig|Cargo\.lock|poetry\.lock|composer\.lock|Gemfile\.lock)$"
+)
+_HEX_GUID = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+# Worth a closer look in a stream: a credential or ECGrid word on the GUID's line, or a line
+# holding nothing but the value (a list item, `<value>`, a row whose label is elsewhere).
+_PUNCTUATION = r"[\s\-\[\](){},;:=\"'`|<>/]"
+_HINT = (
+    r"key|token|secret|credential|passw|authoriz|ecgrid|bearer|basic|values|insert"
+    # alone on its line (a diff line starts with `+`): a list item, `value: …`, `<value>`
+    rf"|^\+?{_PUNCTUATION}{{0,16}}(?:(?:value|default|example|string|item)\W{{0,6}})?"
+    rf"{_HEX_GUID}{_PUNCTUATION}{{0,6}}(?:</?\w{{1,12}}>)?\W{{0,3}}$"
+    # a CSV field, or a quoted SQL value in a row of `VALUES`
+    rf"|(?:^\+?|,)[ \t]*\"?{_HEX_GUID}\"?[ \t]*(?:,|$)|'{_HEX_GUID}'[ \t]*[,)]"
 )
 
 PROVIDER = Provider(
@@ -29,8 +44,8 @@ PROVIDER = Provider(
             rotatable=True,
             guidance="`leakstop rotate --provider ecgrid` generates a new key for its user",
             context=(r"ecgrid",),
-            # The GUID itself must be given as a credential: `ApiKey`, `X-API-Key`, `token`…
-            line_context=(r"key|token|secret|credential|passw|authoriz",),
+            line_context=(_HINT,),
+            structural=True,
             ignore_paths=_GUID_IDENTIFIER_FILES,
             anchor=rf"-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-",
         ),

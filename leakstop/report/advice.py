@@ -44,6 +44,8 @@ def advice(result: ScanResult) -> list[str]:
         head, steps = _history(findings, rotated)
     else:
         head, steps = _files(findings, rotated)
+    if not result.blocking:  # only possible findings: nothing was refused
+        head = "possible keys only, nothing was refused; if one is a real key"
     out = ["", f"What to do ({head}):"]
     if rotated:  # the keys were real: no "not a real key?" step, and no second rotation
         steps = [*_after_rotation(findings), *(s for s in steps if s is not _NOT_REAL)]

@@ -26,6 +26,7 @@ COLUMNS = (
     "author",
     "date",
     "redacted",
+    "confidence",
     "hashed_secret",
     "verified",
     "verified_detail",

@@ -363,6 +363,7 @@ def _findings(findings: list[Report], repositories: list[Report] | None) -> str:
         ("file", "File", ""),
         ("line", "Line", "num"),
         ("key", "Key", ""),
+        ("confidence", "Confidence", ""),
         ("verified", "Verified", ""),
         ("rotation", "Rotation", ""),
     ]
@@ -430,6 +431,7 @@ def _row(finding: Report, with_repo: bool, links: dict[str, str], titles: dict[s
         f'<td class="file"><code>{_e(finding.get("file"))}</code></td>',
         f'<td class="num">{_e(finding.get("line"))}</td>',
         f'<td class="key nw">{_e(finding.get("redacted"))}</td>',
+        f'<td class="nw">{_e(finding.get("confidence") or "certain")}</td>',
         f'<td data-v="{_e(status)}"><span class="badge {_e(status)}"'
         + (f' title="{_e(reason)}"' if reason else "")
         + f">{_e(_STATUS_TEXT.get(status, status))}</span>"

@@ -19,6 +19,7 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "commit": finding.commit.sha if finding.commit else None,
         "hashed_secret": finding.hashed_secret,
         "redacted": finding.redacted,
+        "confidence": finding.confidence,
     }
     if finding.commit:
         record["author"] = finding.commit.author

@@ -92,11 +92,18 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     where = f" in commit {finding.commit.sha[:12]}" if finding.commit else ""
     checked = verdict.label(finding.verified, finding.verify_reason)
     where += f" (verified: {checked})" if checked else ""
+    level = _SEVERITY.get(finding.rule.severity, _SEVERITY["high"])[0]
+    possible = finding.confidence == "possible" and finding.verified != "live"
     result: dict[str, Any] = {
         "ruleId": finding.rule.id,
         "ruleIndex": rule_index,
-        "level": _SEVERITY.get(finding.rule.severity, _SEVERITY["high"])[0],
-        "message": {"text": f"{finding.rule.title} {finding.redacted}{where}."},
+        # A possible key is a note ranked low, so code scanning shows it without alarm.
+        "level": "note" if possible else level,
+        "rank": 30.0 if possible else 90.0,
+        "message": {
+            "text": f"{finding.rule.title} {finding.redacted}{where}"
+            + (" (possible: the evidence is ambiguous)." if possible else ".")
+        },
         "locations": [
             {
                 "physicalLocation": {
@@ -111,7 +118,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         ],
         "partialFingerprints": {"leakstopFinding/v1": fingerprint},
     }
-    properties: dict[str, Any] = {}
+    properties: dict[str, Any] = {"confidence": finding.confidence}
     if finding.commit:
         properties |= {
             "commit": finding.commit.sha,

@@ -29,9 +29,11 @@ def render(result: ScanResult) -> str:
         )
     else:
         noun = "key" if len(findings) == 1 else "keys"
+        possible = sum(f.confidence == "possible" for f in findings)
+        note = f" ({possible} possible, not blocking unless verified live)" if possible else ""
         out.append(
-            f"leakstop: {len(findings)} API {noun} found in {_WHERE.get(mode, mode)}."
-            + _BLOCKED.get(mode, "")
+            f"leakstop: {len(findings)} API {noun} found in {_WHERE.get(mode, mode)}{note}."
+            + (_BLOCKED.get(mode, "") if result.blocking else "")
         )
         out.append("")
         for f in findings:
@@ -43,7 +45,8 @@ def render(result: ScanResult) -> str:
             )
             checked = verdict.label(f.verified, f.verify_reason)
             status = f"  [{checked}]" if checked else ""
-            out.append(f"  {where}  {f.rule.title}  {f.redacted}{commit}{status}")
+            marker = "  (possible)" if f.confidence == "possible" else ""
+            out.append(f"  {where}  {f.rule.title}{marker}  {f.redacted}{commit}{status}")
             out.append(f"      {f.rule.guidance}")
             if f.rotation:
                 out.append(

@@ -23,6 +23,7 @@ class BlobContext:
         self.root = root
         self.max_bytes = max_bytes
         self.reader = git.BlobReader(root)
+        self._last: tuple[str, str | None] | None = None
 
     def window(self, commit: str, path: str, line: int) -> Block | None:
         """Line `line` of `path` as `commit` left it, with the lines a context rule may
@@ -36,6 +37,17 @@ class BlobContext:
         low, high = max(1, line - CONTEXT_LINES), min(len(lines), line + CONTEXT_LINES_AFTER)
         text = "\n".join(lines[low - 1 : high])
         return Block(path=path, text=text, first_line=low, added=frozenset({line}))
+
+    def whole(self, commit: str, path: str) -> str | None:
+        """The text of `path` as `commit` left it (None if it is not readable text); the
+        last one is kept, as every hunk of a file in a commit may ask for it."""
+        name = f"{commit}:{path}"
+        if self._last is not None and self._last[0] == name:
+            return self._last[1]
+        data = self._text(name)
+        text = None if data is None else decode_file(data)
+        self._last = (name, text)
+        return text
 
     def text_change(self, olds: Sequence[str], new: str, path: str) -> Iterator[Block]:
         """The added lines of a change git showed as binary, when the new content is text

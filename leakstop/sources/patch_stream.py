@@ -23,6 +23,7 @@ header word, and no message line can look like a `diff --git` or `@@` line.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -67,7 +68,9 @@ class PatchStreamScanner:
         self.detector = detector
         self.max_bytes = max_bytes
         self.context = context
-        self._contextual = tuple(r for r in detector.rules if r.context)
+        # Rules whose matches may need the file around a hunk; structural rules read it
+        # themselves, through the block's `whole` reader.
+        self._contextual = tuple(r for r in detector.rules if r.context and not r.structural)
         self.findings: list[Finding] = []
         self.skipped: dict[str, str] = {}
         self.stats = StreamStats()
@@ -173,7 +176,16 @@ class PatchStreamScanner:
             return
         path = self._path_before(region, start)
         commit = self._commit_before(region, start)
-        block = Block(path=path, text="\n".join(lines), first_line=first, added=frozenset(added))
+        whole = None
+        if self.context is not None and commit is not None:
+            whole = functools.partial(self.context.whole, commit.sha, path)
+        block = Block(
+            path=path,
+            text="\n".join(lines),
+            first_line=first,
+            added=frozenset(added),
+            whole=whole,
+        )
         hits = self.detector.scan(block)
         self._record(hits, path, commit)
         if self.context is not None and commit is not None and self._contextual:
@@ -204,6 +216,7 @@ class PatchStreamScanner:
                 column=hit.column,
                 secret=hit.secret,
                 commit=commit,
+                confidence=hit.confidence,
             )
             for hit in hits
         )
@@ -310,8 +323,10 @@ def _anchors(
     """What to search for: literal key prefixes; for prefix-less rules their anchor regex
     (a literal-led part of every key; else their whole pattern: correct, but slower), with
     the regexes the key's own line must match."""
-    literals: list[bytes] = []
-    patterns: list[tuple[re.Pattern[bytes], tuple[re.Pattern[bytes], ...]]] = []
+    literals: list[bytes] = list(detector.stream_literals)  # encoded keys (detect/decode.py)
+    patterns: list[tuple[re.Pattern[bytes], tuple[re.Pattern[bytes], ...]]] = [
+        (pattern, ()) for pattern in detector.stream_patterns
+    ]
     for rule in detector.rules:
         if rule.prefix:
             literal = rule.prefix.encode()

@@ -9,13 +9,15 @@ and UTF-32 text (NUL bytes too) is read from the index and HEAD and compared lin
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from leakstop import git
 from leakstop.detect.engine import CONTEXT_LINES, Block
 from leakstop.findings import Skipped
 from leakstop.sources import diff
+from leakstop.sources.text import decode_file, skip_reason
 
 DIFF_OPTIONS = (
     "--no-color",
@@ -41,13 +43,53 @@ def staged(root: Path, max_bytes: int) -> Iterator[Block | Skipped]:
     binary: list[str] = []
     renamed_from: dict[str, str] = {}
     stream = git.stream(["diff", "--cached", *DIFF_OPTIONS], root)
-    for item in diff.parse(stream, max_bytes, renamed_from):
-        if isinstance(item, Skipped) and item.reason == "binary":
-            binary.append(item.file)
-        else:
-            yield item
+    reader = git.BlobReader(root)  # starts a process only if a rule asks for a whole file
+    try:
+        for item in diff.parse(stream, max_bytes, renamed_from):
+            if isinstance(item, Skipped) and item.reason == "binary":
+                binary.append(item.file)
+            elif isinstance(item, Block):
+                yield replace(item, whole=_staged_file(root, reader, item, max_bytes))
+            else:
+                yield item
+    finally:
+        reader.close()
     if binary:
         yield from _binary_files(root, binary, renamed_from, max_bytes)
+
+
+def _staged_file(
+    root: Path, reader: git.BlobReader, block: Block, max_bytes: int
+) -> Callable[[], str | None]:
+    """The staged content of the block's file, read on demand (rules that judge a value by
+    the structure around it need more than the hunk): the work-tree file when it holds the
+    hunk's lines where the index does (no process to start), else the index blob."""
+
+    def read() -> str | None:
+        text = _work_tree_copy(root / block.path, block, max_bytes)
+        if text is not None:
+            return text
+        data = reader.read(f":{block.path}", max_bytes)
+        return None if data is None or skip_reason(data[:8192]) else decode_file(data)
+
+    return read
+
+
+def _work_tree_copy(path: Path, block: Block, max_bytes: int) -> str | None:
+    try:
+        if path.is_symlink() or path.stat().st_size > max_bytes:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if skip_reason(data[:8192]):
+        return None
+    text = decode_file(data)
+    lines = text.split("\n")
+    hunk = block.text.split("\n")
+    first = block.first_line - 1
+    same = [line.rstrip("\r") for line in lines[first : first + len(hunk)]]
+    return text if same == [line.rstrip("\r") for line in hunk] else None
 
 
 def _binary_files(

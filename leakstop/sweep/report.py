@@ -111,11 +111,15 @@ def finding_order(record: dict[str, Any]) -> tuple[Any, ...]:
 
 def exit_code(report: Report, ignore_errors: bool = False) -> int:
     """The table of leakstop/exit_codes.py: 5 when a rotation failed; 1 when a key was found
-    and not every key is dead, or (unless ignored) a repository could not be swept (a
-    sweep that could not look cannot say "clean" or "all handled"); 4 when every key found
-    is dead (rotated, already invalid, or rotated by leakstop before); else 0."""
+    (a `possible` one only if verified live) and not every key is dead, or (unless ignored) a
+    repository could not be swept (a sweep that could not look cannot say "clean" or "all
+    handled"); 4 when every key found is dead (rotated, already invalid, or rotated by
+    leakstop before); else 0."""
     failed = any(r.get("status") == FAILED for r in report.get("repositories", []))
-    code = for_findings(bool(report["findings"]), rotation_tally(report))
+    blocking = any(
+        f.get("confidence") != "possible" or f.get("verified") == "live" for f in report["findings"]
+    )
+    code = for_findings(blocking, rotation_tally(report))
     if failed and not ignore_errors and code != ExitCode.ROTATION_FAILED:
         return ExitCode.FINDINGS
     return code

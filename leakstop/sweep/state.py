@@ -98,7 +98,7 @@ def save(path: Path, name: str, state: RepoState) -> None:
 
 def _keyless(record: dict[str, Any]) -> dict[str, Any]:
     """Only where and what, never triage outcomes (they go stale) or the repository name."""
-    keep = (*_RECORD_FIELDS, "commit", "author", "date")
+    keep = (*_RECORD_FIELDS, "confidence", "commit", "author", "date")
     return {k: record[k] for k in keep if k in record}
 
 
