@@ -41,6 +41,10 @@ class SweepRequest:
     rescan: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
     say: Callable[[str], None] = lambda _line: None
+    scheduler: str | None = None
+    """A Dask scheduler's address: sweep on that cluster (leakstop.sweep.distributed)."""
+    keep_keys: bool = True
+    """Whether the results hold the keys found (for --verify/--rotate)."""
 
 
 @dataclass
@@ -72,6 +76,10 @@ class Sweep:
 
 
 def sweep(request: SweepRequest) -> Sweep:
+    if request.scheduler:
+        from leakstop.sweep.distributed import sweep_on
+
+        return sweep_on(request.scheduler, request)
     started = time.monotonic()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     targets = list(request.targets)
@@ -92,7 +100,7 @@ def sweep(request: SweepRequest) -> Sweep:
                 with lock:
                     results[futures[future]] = result
                     done += 1
-                    request.say(f"[{done}/{len(targets)}] {_summary(result)}")
+                    request.say(f"[{done}/{len(targets)}] {summary(result)}")
         except BaseException:  # Ctrl-C: clones and fetches run in their own sessions
             for future in futures:
                 future.cancel()
@@ -105,7 +113,7 @@ def sweep(request: SweepRequest) -> Sweep:
     )
 
 
-def _summary(result: RepoResult) -> str:
+def summary(result: RepoResult) -> str:
     name = result.target.name
     if result.status == FAILED:
         return f"{name}: FAILED: {result.reason}"
@@ -120,50 +128,120 @@ def _summary(result: RepoResult) -> str:
 
 def _sweep_one(target: Target, request: SweepRequest, detector: Detector, jobs: int) -> RepoResult:
     result = RepoResult(target)
-    state_path = request.cache.state_path(target)
-    remembered = state.load(state_path)
+    remembered = state.load(request.cache.state_path(target))
     try:
         with request.cache.locked(target):
-            _scan(result, request, detector, jobs, remembered)
+            root, link = open_repository(target, request.cache, request.timeout)
+            old = [] if request.rescan or remembered is None else remembered.tips
+            scanned = scan_new(root, old, detector, jobs, request.max_bytes)
+            scanned.commit_link = link
+            settle(result, scanned, None if request.rescan else remembered, request.cache)
     except (LeakstopError, OSError) as exc:
-        result.status = FAILED
-        result.reason = _reason(exc)
-        # What earlier runs found is still true: keep listing it.
-        if remembered is not None:
-            result.records = [_named(r, target) for r in remembered.findings]
-            result.skipped = [_named(s, target) for s in remembered.skipped]
-            result.commits = remembered.commits
+        fail(result, safe_reason(exc), remembered)
     return result
 
 
-def _scan(
-    result: RepoResult,
-    request: SweepRequest,
+@dataclass
+class Scanned:
+    """What scanning a repository's new commits found, built where the repository is (here,
+    or on a Dask worker): keyless records, and the keys only when triage needs them."""
+
+    root: Path | None
+    """None on the client when the repository is on a worker (a remote's mirror)."""
+    tips: list[str] = field(default_factory=list)
+    commits: int = 0
+    files: int = 0
+    bytes: int = 0
+    records: list[dict[str, Any]] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, Finding] = field(default_factory=dict)
+    commit_link: str | None = None
+
+    def add(self, part: Scanned) -> None:
+        """Join the scan of another block of the same repository's commits (in block order,
+        as one scan's processes are joined), ordered as scan_revisions orders findings."""
+        self.commits += part.commits
+        self.files += part.files
+        self.bytes += part.bytes
+        self.records = sorted([*self.records, *part.records], key=_scan_order)
+        for path, why in part.skipped.items():
+            self.skipped.setdefault(path, why)
+        for hashed, finding in part.keys.items():
+            self.keys.setdefault(hashed, finding)
+
+
+def _scan_order(record: dict[str, Any]) -> tuple[str, str, str, int]:
+    return (
+        str(record.get("date") or ""),
+        str(record.get("commit") or ""),
+        str(record["file"]),
+        int(record["line"]),
+    )
+
+
+def open_repository(target: Target, cache: Cache, timeout: float) -> tuple[Path, str | None]:
+    """Where git reads `target` (its mirror in `cache`, updated, for a remote) and its
+    commit-link base."""
+    if target.remote:
+        return cache.mirror(target, timeout), forge.commit_link(target.location)
+    root = local_root(Path(target.location))
+    return root, forge.commit_link(_origin(root))
+
+
+def scan_new(
+    root: Path,
+    old_tips: Sequence[str],
     detector: Detector,
     jobs: int,
-    remembered: state.RepoState | None,
-) -> None:
+    max_bytes: int,
+    keep_keys: bool = True,
+) -> Scanned:
+    """Scan the commits reachable now and not from `old_tips`."""
+    tips = sorted(ref_tips(root))
+    commits = new_commits(root, tips, old_tips)
+    scanned = scan_commits(root, commits, detector, jobs, max_bytes, keep_keys)
+    scanned.tips = tips
+    return scanned
+
+
+def scan_commits(
+    root: Path,
+    commits: Sequence[str],
+    detector: Detector,
+    jobs: int,
+    max_bytes: int,
+    keep_keys: bool = True,
+) -> Scanned:
+    """Scan exactly `commits`; an error if git showed fewer (a commit that is missing)."""
     from leakstop.sources.revisions import scan_revisions
 
-    target = result.target
-    if target.remote:
-        root = request.cache.mirror(target, request.timeout)
-        link = forge.commit_link(target.location)
-    else:
-        root = local_root(Path(target.location))
-        link = forge.commit_link(_origin(root))
-    result.root, result.commit_link = root, link
-    base = None if request.rescan else remembered
-    tips = sorted(_tips(root))
-    commits = new_commits(root, tips, base.tips if base else [])
-    scanned = scan_revisions(
-        root, [], detector, jobs=jobs, max_bytes=request.max_bytes, commits=commits
+    found = scan_revisions(root, [], detector, jobs=jobs, max_bytes=max_bytes, commits=commits)
+    if found.commits < len(commits):
+        raise LeakstopError(f"git showed {found.commits} of {len(commits)} commits")
+    scanned = Scanned(
+        root,
+        commits=found.commits,
+        files=found.files,
+        bytes=found.bytes,
+        records=[finding_record(f) for f in found.findings],
+        skipped=dict(found.skipped),
     )
-    if scanned.commits < len(commits):
-        raise LeakstopError(f"git showed {scanned.commits} of {len(commits)} commits")
-    fresh = [_named(finding_record(f), target) for f in scanned.findings]
-    for finding in scanned.findings:
-        result.keys.setdefault(finding.hashed_secret, finding)
+    if keep_keys:
+        for finding in found.findings:
+            scanned.keys.setdefault(finding.hashed_secret, finding)
+    return scanned
+
+
+def settle(
+    result: RepoResult, scanned: Scanned, base: state.RepoState | None, cache: Cache
+) -> None:
+    """Fill `result` from this run's scan joined with what earlier runs found (`base`), and
+    remember the new state in the client's `cache`."""
+    target = result.target
+    result.root, result.commit_link = scanned.root, scanned.commit_link
+    fresh = [_named(r, target) for r in scanned.records]
+    for hashed, finding in scanned.keys.items():
+        result.keys.setdefault(hashed, finding)
     records = [_named(r, target) for r in base.findings] if base else []
     result.records = _unique([*records, *fresh])
     skipped = [{"file": path, "reason": why} for path, why in sorted(scanned.skipped.items())]
@@ -172,17 +250,27 @@ def _scan(
     result.new_commits = scanned.commits
     result.commits = (base.commits if base else 0) + scanned.commits
     result.files, result.bytes = scanned.files, scanned.bytes
-    result.status = OK if tips else EMPTY
+    result.status = OK if scanned.tips else EMPTY
     state.save(
-        request.cache.state_path(target),
+        cache.state_path(target),
         target.name,
         state.RepoState(
-            tips=tips,
+            tips=scanned.tips,
             commits=result.commits,
             findings=result.records,
             skipped=_unique_skips([*old_skipped, *skipped]),
         ),
     )
+
+
+def fail(result: RepoResult, reason: str, remembered: state.RepoState | None) -> None:
+    """Mark `result` failed; what earlier runs found is still true: keep listing it."""
+    result.status = FAILED
+    result.reason = reason
+    if remembered is not None:
+        result.records = [_named(r, result.target) for r in remembered.findings]
+        result.skipped = [_named(s, result.target) for s in remembered.skipped]
+        result.commits = remembered.commits
 
 
 def local_root(path: Path) -> Path:
@@ -217,7 +305,7 @@ def _origin(root: Path) -> str | None:
     return out.decode("utf-8", "replace").strip() or None
 
 
-def _tips(root: Path) -> set[str]:
+def ref_tips(root: Path) -> set[str]:
     """The commits all refs (and HEAD) point at, tags peeled."""
     out = git.run(["rev-list", "--no-walk", "--all"], root)
     return set(out.decode("ascii", "replace").split())
@@ -282,7 +370,7 @@ def _unique_skips(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 _CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]*@")
 
 
-def _reason(exc: BaseException) -> str:
+def safe_reason(exc: BaseException) -> str:
     """A one-line reason without credentials (git may quote a URL it was given)."""
     if isinstance(exc, OSError):
         text = f"{exc.strerror or type(exc).__name__}" + (
