@@ -867,7 +867,7 @@ def test_ctrl_c_stops_clones_running_in_their_own_session(
     def interrupted(_result: Any) -> str:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("leakstop.sweep.run._summary", interrupted)
+    monkeypatch.setattr("leakstop.sweep.run.summary", interrupted)
     outcome = _sweep(run_cli, tmp_path, cache, "r")
     assert outcome.code == 2 and outcome.err.strip() == "leakstop: aborted"
 
