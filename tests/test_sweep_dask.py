@@ -205,8 +205,10 @@ def test_a_worker_killed_mid_sweep_costs_only_its_tasks(
 
     outcome: dict[str, Any] = {}
 
+    said: list[str] = []
+
     def sweep() -> None:
-        request = _request(paths, tmp_path, tmp_path / "remote")
+        request = _request(paths, tmp_path, tmp_path / "remote", say=said.append)
         outcome["sweep"] = engine.sweep_on(cluster.scheduler_address, request, split=350)
 
     pids: dict[str, int] = client.run(os.getpid)
@@ -228,6 +230,8 @@ def test_a_worker_killed_mid_sweep_costs_only_its_tasks(
     got = sweep_report.build(outcome["sweep"])
     assert _timeless(got) == _timeless(expected)
     assert all(r["status"] == "ok" for r in got["repositories"])
+    assert "1 worker(s) left during the sweep, their tasks ran again" in said[-1]
+    assert said[-1].endswith("every repository was swept")
     client.wait_for_workers(2, timeout=60)  # the nanny brought it back
     assert killed not in client.run(os.getpid).values()
 

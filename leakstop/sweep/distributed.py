@@ -303,11 +303,23 @@ class _Run:
         except BaseException:  # Ctrl-C: the cluster drops what this sweep asked for
             self.client.cancel(list(pending.futures))
             raise
+        self.account()
         return run.Sweep(
             repositories=[self.results[i] for i in range(len(self.targets))],
             started=stamp,
             seconds=round(time.monotonic() - started, 3),
         )
+
+    def account(self) -> None:
+        """Say on stderr what the cluster did, and whether a lost worker cost anything."""
+        now = set(self.client.scheduler_info()["workers"])
+        lost = [addr for addr in self.workers.values() if addr not in now]
+        failed = sum(r.status == run.FAILED for r in self.results.values())
+        line = f"dask: {len(self.tasks)} task(s) on {len(self.workers)} worker(s)"
+        if lost:
+            line += f"; {len(lost)} worker(s) left during the sweep, their tasks ran again"
+        line += "; every repository was swept" if not failed else f"; {failed} not swept"
+        self.request.say(line)
 
     def collect(self, future: Future[Any]) -> list[Future[Any]]:
         """Take one finished task in; the block tasks a plan asks for."""
