@@ -4,6 +4,7 @@ worker processes, one per module), compared with the local sweep of the same tar
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import random
@@ -348,3 +349,27 @@ def test_worker_tasks_plan_blocks_and_update_a_stale_mirror(
     assert engine.prepare(gone, [], [], options) == engine.Failed("no such directory")
     assert engine.block(gone, [late], options) == engine.Failed("no such directory")
     engine._worker_cache.cache_clear()
+
+
+def test_a_task_that_keeps_failing_is_a_failed_repository_not_a_gap(
+    tmp_path: Path, cluster: Any
+) -> None:
+    """A location git cannot even be started with (Python refuses an argument with a NUL)
+    raises in the task, is retried, and ends as a failed repository with its reason."""
+    _small(tmp_path / "fine", None)
+    bad = targets.Target("file:/bad", "/bad", f"file://{tmp_path}/bad\0name", remote=True)
+    request = run.SweepRequest(
+        targets=[bad, *targets.collect(["fine"], [], tmp_path)], cache=Cache(tmp_path / "c")
+    )
+    said: list[str] = []
+    swept = engine.sweep_on(
+        cluster.scheduler_address, dataclasses.replace(request, say=said.append)
+    )
+    results = {r.target.name: r for r in swept.repositories}
+    assert results["/bad"].status == run.FAILED
+    assert results["/bad"].reason == "the task failed on the cluster (ValueError)"
+    assert (
+        results[str(tmp_path / "fine")].status == run.EMPTY
+        or results[str(tmp_path / "fine")].status == run.OK
+    )
+    assert said[-1].endswith("1 not swept")

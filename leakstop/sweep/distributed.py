@@ -346,6 +346,8 @@ class _Run:
         return []
 
     def outcome(self, future: Future[Any]) -> run.Scanned | Plan | Failed:
+        if future.status == "cancelled":  # the scheduler went away or dropped it
+            return Failed("the task was lost with the Dask scheduler")
         if future.status != "finished":
             exc = future.exception()
             return Failed(f"the task failed on the cluster ({type(exc).__name__})")
