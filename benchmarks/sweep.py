@@ -84,7 +84,7 @@ def build_repo(path: Path, commits: int, seed: int) -> None:
 
 
 def repositories(counts: list[int], seed: int) -> list[Path]:
-    root = CACHE / f"v{VERSION}-s{seed}-" + "-".join(map(str, counts[:3])) + f"-n{len(counts)}"
+    root = CACHE / (f"v{VERSION}-s{seed}-" + "-".join(map(str, counts[:3])) + f"-n{len(counts)}")
     done = root / "done.json"
     paths = [root / f"repo{index:03d}-c{count}.git" for index, count in enumerate(counts)]
     if done.is_file():
