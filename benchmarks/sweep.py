@@ -39,7 +39,7 @@ import run  # noqa: E402  (installation of leakstop, the isolated environment)
 import synthetic_repo  # noqa: E402
 
 CACHE = HERE / ".cache" / "sweep"
-VERSION = 1
+VERSION = 2
 _WORDS = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta", "lambda"]
 
 
@@ -66,7 +66,10 @@ def build_repo(path: Path, commits: int, seed: int) -> None:
     for number in range(commits):
         lines = [" ".join(rng.choice(_WORDS) for _ in range(9)) + f" {number}" for _ in range(45)]
         if number % 1500 == 1499 or (number == 0 and seed % 5 == 0):
-            body = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(40))
+            body = "".join(
+                rng.choice("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+                for _ in range(32)
+            )
             lines.append(f"SCRAPEBIT_API_KEY=sb_live_{body}")
         data = ("\n".join(lines) + "\n").encode()
         when = 1_600_000_000 + number * 97
@@ -302,9 +305,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         run.say(f"  {os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.2f}")
         results: dict[str, list[Outcome]] = {}
-        for _ in range(args.runs):
+        for number in range(args.runs):
             for engine in (local, shards, on_dask):
-                outcome = engine(leakstop, listing, work / f"{engine.__name__}", env)
+                place = work / f"{engine.__name__}-{number}"
+                place.mkdir()
+                outcome = engine(leakstop, listing, place, env)
                 results.setdefault(outcome.engine, []).append(outcome)
         return report(results, args.json)
     finally:
