@@ -79,8 +79,15 @@ def _config_options(settings: Sequence[str]) -> list[str]:
     return [part for setting in settings for part in ("-c", setting)]
 
 
-def command(args: Sequence[str], *, remote: bool = False, hooks: bool = False) -> list[str]:
-    """The full argv for `git ARGS` with the protections applied."""
+def command(
+    args: Sequence[str],
+    *,
+    remote: bool = False,
+    hooks: bool = False,
+    config: Sequence[str] = (),
+) -> list[str]:
+    """The full argv for `git ARGS` with the protections applied; `config` adds settings
+    of the caller's own (tuning such as cache sizes), before the protections."""
     protective = REMOTE_PROTECTIVE_CONFIG if remote else PROTECTIVE_CONFIG
     if hooks:  # only for repositories leakstop made itself (the demo)
         protective = tuple(s for s in protective if not s.startswith("core.hooksPath"))
@@ -88,6 +95,7 @@ def command(args: Sequence[str], *, remote: bool = False, hooks: bool = False) -
         "git",
         "--no-pager",
         "--no-replace-objects",  # replace refs could show other content than was committed
+        *_config_options(config),
         *_config_options(STABLE_CONFIG),
         *_config_options(protective),
     ]
@@ -131,11 +139,12 @@ def _start(
     hooks: bool = False,
     extra_env: Mapping[str, str] | None = None,
     new_session: bool = False,
+    config: Sequence[str] = (),
 ) -> subprocess.Popen[bytes]:
     """The one place where leakstop starts git."""
     try:
         return subprocess.Popen(
-            command(args, remote=remote, hooks=hooks),
+            command(args, remote=remote, hooks=hooks, config=config),
             cwd=cwd,
             stdin=stdin,
             stdout=stdout,
@@ -201,7 +210,9 @@ def run(args: Sequence[str], cwd: Path, *, check: bool = True, data: bytes | Non
     return proc.stdout
 
 
-def spawn(args: Sequence[str], cwd: Path, *, stdin: bool = False) -> subprocess.Popen[bytes]:
+def spawn(
+    args: Sequence[str], cwd: Path, *, stdin: bool = False, config: Sequence[str] = ()
+) -> subprocess.Popen[bytes]:
     """A git process whose output the caller streams (stdout and stderr are pipes)."""
     return _start(
         args,
@@ -209,6 +220,7 @@ def spawn(args: Sequence[str], cwd: Path, *, stdin: bool = False) -> subprocess.
         stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        config=config,
     )
 
 

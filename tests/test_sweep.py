@@ -731,17 +731,17 @@ def test_triage_helpers(tmp_path: Path, repo: Repo) -> None:
     from leakstop.detect.engine import Detector
     from leakstop.findings import Finding
     from leakstop.providers import all_rules, get_rule
-    from leakstop.sweep.triage import _not_live, _read_back, _round_robin
+    from leakstop.sweep.triage import _not_live, _round_robin, read_back
 
     key = new_key("scrapebit-api-key")
     sha = _plant(repo, "k.env", f"SB={key}\n")
     detector = Detector(all_rules())
     record = {"commit": sha, "file": "k.env", "hashed_secret": hashed_secret(key)}
-    assert _read_back(repo.path, record, detector) == key
-    assert _read_back(repo.path, {**record, "hashed_secret": "0" * 40}, detector) is None
-    assert _read_back(repo.path, {**record, "file": "nope"}, detector) is None
-    assert _read_back(repo.path, {**record, "commit": None}, detector) is None
-    assert _read_back(None, record, detector) is None
+    assert read_back(repo.path, record, detector) == key
+    assert read_back(repo.path, {**record, "hashed_secret": "0" * 40}, detector) is None
+    assert read_back(repo.path, {**record, "file": "nope"}, detector) is None
+    assert read_back(repo.path, {**record, "commit": None}, detector) is None
+    assert read_back(None, record, detector) is None
 
     def finding(rule_id: str, verified: str, line: int = 1) -> Finding:
         rule = get_rule(rule_id)
@@ -867,7 +867,7 @@ def test_ctrl_c_stops_clones_running_in_their_own_session(
     def interrupted(_result: Any) -> str:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("leakstop.sweep.run._summary", interrupted)
+    monkeypatch.setattr("leakstop.sweep.run.summary", interrupted)
     outcome = _sweep(run_cli, tmp_path, cache, "r")
     assert outcome.code == 2 and outcome.err.strip() == "leakstop: aborted"
 

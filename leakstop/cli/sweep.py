@@ -39,9 +39,17 @@ from leakstop.sweep.triage import DEFAULT_INTERVAL
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    help="git processes at a time, shared by the repositories [default: cores].",
+    help="git processes at a time, shared by the repositories [default: cores]; "
+    "with --scheduler, per task [default: 1].",
 )
 @click.option("--shard", metavar="I/N", help="Sweep only the I-th of N shares of the list.")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    envvar="LEAKSTOP_SCHEDULER",
+    help="Sweep on this Dask cluster (tcp://HOST:8786; needs leakstop[dask]) "
+    "[env: LEAKSTOP_SCHEDULER].",
+)
 @click.option("--rescan", is_flag=True, help="Forget what earlier runs scanned: scan it all.")
 @click.option(
     "--timeout",
@@ -71,6 +79,7 @@ def sweep_command(
     cache_dir: str | None,
     jobs: int | None,
     shard: str | None,
+    scheduler: str | None,
     rescan: bool,
     timeout: float,
     fmt: str,
@@ -116,6 +125,8 @@ def sweep_command(
             rescan=rescan,
             max_bytes=max_file_size,
             say=say,
+            scheduler=scheduler or None,
+            keep_keys=verify or rotate,
         )
     )
     result = report.build(swept, split)

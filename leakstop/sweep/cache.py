@@ -49,12 +49,13 @@ class Cache:
         return self.root / f"{target.slug}.json"
 
     @contextlib.contextmanager
-    def locked(self, target: Target) -> Iterator[None]:
-        """Hold the repository's lock; another sweep on the same cache gets an error."""
+    def locked(self, target: Target, wait: bool = False) -> Iterator[None]:
+        """Hold the repository's lock; another sweep on the same cache gets an error (or,
+        with `wait`, waits: a Dask worker's tasks on one mirror take turns)."""
         path = self.root / f"{target.slug}.lock"
         with open(path, "a") as handle:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             except BlockingIOError:
                 raise LeakstopError(
                     "another leakstop sweep is working on this repository's cache entry"

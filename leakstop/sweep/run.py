@@ -41,6 +41,10 @@ class SweepRequest:
     rescan: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
     say: Callable[[str], None] = lambda _line: None
+    scheduler: str | None = None
+    """A Dask scheduler's address: sweep on that cluster (leakstop.sweep.distributed)."""
+    keep_keys: bool = True
+    """Whether the results hold the keys found (for --verify/--rotate)."""
 
 
 @dataclass
@@ -72,6 +76,10 @@ class Sweep:
 
 
 def sweep(request: SweepRequest) -> Sweep:
+    if request.scheduler:
+        from leakstop.sweep.distributed import sweep_on
+
+        return sweep_on(request.scheduler, request)
     started = time.monotonic()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     targets = list(request.targets)
@@ -92,7 +100,7 @@ def sweep(request: SweepRequest) -> Sweep:
                 with lock:
                     results[futures[future]] = result
                     done += 1
-                    request.say(f"[{done}/{len(targets)}] {_summary(result)}")
+                    request.say(f"[{done}/{len(targets)}] {summary(result)}")
         except BaseException:  # Ctrl-C: clones and fetches run in their own sessions
             for future in futures:
                 future.cancel()
@@ -105,7 +113,7 @@ def sweep(request: SweepRequest) -> Sweep:
     )
 
 
-def _summary(result: RepoResult) -> str:
+def summary(result: RepoResult) -> str:
     name = result.target.name
     if result.status == FAILED:
         return f"{name}: FAILED: {result.reason}"
@@ -120,86 +128,179 @@ def _summary(result: RepoResult) -> str:
 
 def _sweep_one(target: Target, request: SweepRequest, detector: Detector, jobs: int) -> RepoResult:
     result = RepoResult(target)
-    state_path = request.cache.state_path(target)
-    remembered = state.load(state_path)
+    remembered = state.load(request.cache.state_path(target))
     try:
         with request.cache.locked(target):
-            _scan(result, request, detector, jobs, remembered)
+            root, link = open_repository(target, request.cache, request.timeout)
+            old = [] if request.rescan or remembered is None else remembered.tips
+            scanned = scan_new(root, old, detector, jobs, request.max_bytes)
+            scanned.commit_link = link
+            settle(result, scanned, None if request.rescan else remembered, request.cache)
     except (LeakstopError, OSError) as exc:
-        result.status = FAILED
-        result.reason = _reason(exc)
-        # What earlier runs found is still true: keep listing it.
-        if remembered is not None:
-            result.records = [_named(r, target) for r in remembered.findings]
-            result.skipped = [_named(s, target) for s in remembered.skipped]
-            result.commits = remembered.commits
+        fail(result, safe_reason(exc), remembered)
     return result
 
 
-def _scan(
-    result: RepoResult,
-    request: SweepRequest,
+@dataclass
+class Scanned:
+    """What scanning a repository's new commits found, built where the repository is (here,
+    or on a Dask worker): keyless records, and the keys only when triage needs them."""
+
+    root: Path | None
+    """None on the client when the repository is on a worker (a remote's mirror)."""
+    tips: list[str] = field(default_factory=list)
+    commits: int = 0
+    files: int = 0
+    bytes: int = 0
+    records: list[dict[str, Any]] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, Finding] = field(default_factory=dict)
+    commit_link: str | None = None
+    unreadable: list[Skipped] = field(default_factory=list)
+    """Commits, blobs and tags that could not be read, each with its commit."""
+
+    def add(self, part: Scanned) -> None:
+        """Join the scan of another block of the same repository's commits (in block order,
+        as one scan's processes are joined), ordered as scan_revisions orders findings."""
+        self.commits += part.commits
+        self.files += part.files
+        self.bytes += part.bytes
+        self.records = sorted([*self.records, *part.records], key=_scan_order)
+        for path, why in part.skipped.items():
+            self.skipped.setdefault(path, why)
+        self.unreadable.extend(part.unreadable)
+        for hashed, finding in part.keys.items():
+            self.keys.setdefault(hashed, finding)
+
+
+def _scan_order(record: dict[str, Any]) -> tuple[str, str, str, int]:
+    return (
+        str(record.get("date") or ""),
+        str(record.get("commit") or ""),
+        str(record["file"]),
+        int(record["line"]),
+    )
+
+
+def open_repository(target: Target, cache: Cache, timeout: float) -> tuple[Path, str | None]:
+    """Where git reads `target` (its mirror in `cache`, updated, for a remote) and its
+    commit-link base."""
+    if target.remote:
+        return cache.mirror(target, timeout), forge.commit_link(target.location)
+    root = local_root(Path(target.location))
+    return root, forge.commit_link(_origin(root))
+
+
+def scan_new(
+    root: Path,
+    old_tips: Sequence[str],
     detector: Detector,
     jobs: int,
-    remembered: state.RepoState | None,
-) -> None:
-    from leakstop.sources.revisions import scan_revisions, skipped_list
-    from leakstop.sources.salvage import reachable_commits
+    max_bytes: int,
+    keep_keys: bool = True,
+) -> Scanned:
+    """Scan the commits reachable now and not from `old_tips`, and the tag messages."""
     from leakstop.sources.tags import annotated_tags
 
-    target = result.target
-    if target.remote:
-        root = request.cache.mirror(target, request.timeout)
-        link = forge.commit_link(target.location)
-    else:
-        root = local_root(Path(target.location))
-        link = forge.commit_link(_origin(root))
-    result.root, result.commit_link = root, link
-    base = None if request.rescan else remembered
-    tips = sorted(_tips(root))
+    tips, commits, lost = list_new(root, old_tips)
+    tags = annotated_tags(root)  # few and small: read again on every run
+    scanned = scan_commits(root, commits, detector, jobs, max_bytes, keep_keys, tags, lost)
+    scanned.tips = tips
+    return scanned
+
+
+def list_new(root: Path, old_tips: Sequence[str]) -> tuple[list[str], list[str], list[Skipped]]:
+    """The ref tips, the commits reachable from them and not from `old_tips`, and the
+    commits that could not be read: a missing or damaged commit object makes the listing
+    walk past it object by object (then everything readable is listed)."""
+    from leakstop.sources.salvage import reachable_commits
+
+    tips = sorted(ref_tips(root))
     try:
-        commits = new_commits(root, tips, base.tips if base else [])
-        lost: list[Skipped] = []
-    except LeakstopError:  # a commit object missing or damaged: walk past it, scan all
+        return tips, new_commits(root, tips, old_tips), []
+    except LeakstopError:
         lines, lost = reachable_commits(root, set())
-        commits = [line.split()[0].decode() for line in lines]
-    scanned = scan_revisions(
-        root,
-        [],
-        detector,
-        jobs=jobs,
-        max_bytes=request.max_bytes,
-        commits=commits,
-        tags=annotated_tags(root),  # few and small: read again on every run
+        return tips, [line.split()[0].decode() for line in lines], lost
+
+
+def scan_commits(
+    root: Path,
+    commits: Sequence[str],
+    detector: Detector,
+    jobs: int,
+    max_bytes: int,
+    keep_keys: bool = True,
+    tags: Sequence[str] = (),
+    lost: Sequence[Skipped] = (),
+) -> Scanned:
+    """Scan exactly `commits` (and the messages of the tag objects `tags`); an error if git
+    showed fewer than it could read. `lost` names commits already known unreadable."""
+    from leakstop.sources.revisions import scan_revisions
+
+    found = scan_revisions(
+        root, [], detector, jobs=jobs, max_bytes=max_bytes, commits=commits, tags=tags
     )
-    if scanned.commits + scanned.lost_commits < len(commits):
-        raise LeakstopError(f"git showed {scanned.commits} of {len(commits)} commits")
-    scanned.unreadable.extend(lost)
-    fresh = [_named(finding_record(f), target) for f in scanned.findings]
-    for finding in scanned.findings:
-        result.keys.setdefault(finding.hashed_secret, finding)
+    if found.commits + found.lost_commits < len(commits):
+        raise LeakstopError(f"git showed {found.commits} of {len(commits)} commits")
+    scanned = Scanned(
+        root,
+        commits=found.commits,
+        files=found.files,
+        bytes=found.bytes,
+        records=[finding_record(f) for f in found.findings],
+        skipped=dict(found.skipped),
+        unreadable=[*found.unreadable, *lost],
+    )
+    if keep_keys:
+        for finding in found.findings:
+            scanned.keys.setdefault(finding.hashed_secret, finding)
+    return scanned
+
+
+def settle(
+    result: RepoResult, scanned: Scanned, base: state.RepoState | None, cache: Cache
+) -> None:
+    """Fill `result` from this run's scan joined with what earlier runs found (`base`), and
+    remember the new state in the client's `cache`."""
+    target = result.target
+    result.root, result.commit_link = scanned.root, scanned.commit_link
+    fresh = [_named(r, target) for r in scanned.records]
+    for hashed, finding in scanned.keys.items():
+        result.keys.setdefault(hashed, finding)
     records = [_named(r, target) for r in base.findings] if base else []
     result.records = _unique([*records, *fresh])
+    named = [Skipped(path, why) for path, why in sorted(scanned.skipped.items())]
+    unreadable = sorted(scanned.unreadable, key=lambda s: (s.file, s.commit or ""))
     skipped = [
         {"file": s.file, "reason": s.reason, **({"commit": s.commit} if s.commit else {})}
-        for s in skipped_list(scanned)
+        for s in [*named, *unreadable]
     ]
     old_skipped = base.skipped if base else []
     result.skipped = [_named(s, target) for s in _unique_skips([*old_skipped, *skipped])]
     result.new_commits = scanned.commits
     result.commits = (base.commits if base else 0) + scanned.commits
     result.files, result.bytes = scanned.files, scanned.bytes
-    result.status = OK if tips else EMPTY
+    result.status = OK if scanned.tips else EMPTY
     state.save(
-        request.cache.state_path(target),
+        cache.state_path(target),
         target.name,
         state.RepoState(
-            tips=tips,
+            tips=scanned.tips,
             commits=result.commits,
             findings=result.records,
             skipped=_unique_skips([*old_skipped, *skipped]),
         ),
     )
+
+
+def fail(result: RepoResult, reason: str, remembered: state.RepoState | None) -> None:
+    """Mark `result` failed; what earlier runs found is still true: keep listing it."""
+    result.status = FAILED
+    result.reason = reason
+    if remembered is not None:
+        result.records = [_named(r, result.target) for r in remembered.findings]
+        result.skipped = [_named(s, result.target) for s in remembered.skipped]
+        result.commits = remembered.commits
 
 
 def local_root(path: Path) -> Path:
@@ -234,7 +335,7 @@ def _origin(root: Path) -> str | None:
     return out.decode("utf-8", "replace").strip() or None
 
 
-def _tips(root: Path) -> set[str]:
+def ref_tips(root: Path) -> set[str]:
     """The commits all refs (and HEAD) point at, tags peeled."""
     out = git.run(["rev-list", "--no-walk", "--all"], root)
     return set(out.decode("ascii", "replace").split())
@@ -299,7 +400,7 @@ def _unique_skips(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 _CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]*@")
 
 
-def _reason(exc: BaseException) -> str:
+def safe_reason(exc: BaseException) -> str:
     """A one-line reason without credentials (git may quote a URL it was given)."""
     if isinstance(exc, OSError):
         text = f"{exc.strerror or type(exc).__name__}" + (

@@ -53,7 +53,7 @@ def parse(spec: str, base: Path) -> Target:
     if not text:
         raise LeakstopError("an empty repository name")
     if _TRANSPORT.match(text):
-        raise LeakstopError(f"{_shown(text)}: the transport::address form is not accepted")
+        raise LeakstopError(f"{shown(text)}: the transport::address form is not accepted")
     scheme = _SCHEME.match(text)
     if scheme:
         return _url(text, scheme.group(1).lower())
@@ -61,33 +61,33 @@ def parse(spec: str, base: Path) -> Target:
     if scp and not (base / text).exists() and len(scp.group("host")) > 1:
         repo = _clean_path(scp.group("path"))
         if not repo:
-            raise LeakstopError(f"{_shown(text)}: no repository path after the host")
+            raise LeakstopError(f"{shown(text)}: no repository path after the host")
         host = scp.group("host").lower()
-        return Target(f"{host}/{repo}", _shown(text), text, remote=True)
+        return Target(f"{host}/{repo}", shown(text), text, remote=True)
     resolved = (base / Path(text).expanduser()).resolve()
     return Target(f"path:{resolved}", str(resolved), str(resolved), remote=False)
 
 
 def _url(text: str, scheme: str) -> Target:
     if scheme not in SCHEMES:
-        raise LeakstopError(f"{_shown(text)}: unsupported URL scheme {scheme!r}")
+        raise LeakstopError(f"{shown(text)}: unsupported URL scheme {scheme!r}")
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        raise LeakstopError(f"{_shown(text)}: not a valid URL") from None
+        raise LeakstopError(f"{shown(text)}: not a valid URL") from None
     if scheme == "file":
         if parts.netloc not in ("", "localhost"):
-            raise LeakstopError(f"{_shown(text)}: a file URL names no host")
+            raise LeakstopError(f"{shown(text)}: a file URL names no host")
         local = Path(parts.path or "/")
-        return Target(f"file:{Path(_norm(local))}", _shown(text), text, remote=True)
+        return Target(f"file:{Path(_norm(local))}", shown(text), text, remote=True)
     host = (parts.hostname or "").lower()
     path = _clean_path(parts.path)
     if not host or not path:
-        raise LeakstopError(f"{_shown(text)}: a git URL needs a host and a path")
+        raise LeakstopError(f"{shown(text)}: a git URL needs a host and a path")
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         host = f"{host}:{port}"
-    return Target(f"{host}/{path}", _shown(text), text, remote=True)
+    return Target(f"{host}/{path}", shown(text), text, remote=True)
 
 
 def _norm(path: Path) -> str:
@@ -102,7 +102,7 @@ def _clean_path(path: str) -> str:
     return path
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
     """`text` without credentials: no password anywhere, no user part in http(s) URLs."""
     scheme = _SCHEME.match(text)
     if not scheme:

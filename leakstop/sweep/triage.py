@@ -189,7 +189,7 @@ def _keys(sweep: Sweep, by_key: dict[str, list[dict[str, Any]]]) -> tuple[list[F
         for record in records:
             if secret is not None:
                 break
-            secret = _read_back(roots.get(record["repository"]), record, detector)
+            secret = read_back(roots.get(record["repository"]), record, detector)
         if secret is None:
             lost.append(hashed)
             continue
@@ -209,7 +209,7 @@ def _keys(sweep: Sweep, by_key: dict[str, list[dict[str, Any]]]) -> tuple[list[F
     return found, lost
 
 
-def _read_back(root: Path | None, record: dict[str, Any], detector: Detector) -> str | None:
+def read_back(root: Path | None, record: dict[str, Any], detector: Detector) -> str | None:
     if root is None or not record.get("commit"):
         return None
     text = text_at(root, record["commit"], record["file"])
