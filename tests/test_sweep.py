@@ -691,8 +691,8 @@ def test_pacer_keeps_an_interval_per_provider_and_backs_off_after_429(
 ) -> None:
     from leakstop.findings import Finding
     from leakstop.providers import get_rule
-    from leakstop.rotation.engine import Target
-    from leakstop.sweep.triage import MAX_BACKOFF, PacedEngine, Pacer
+    from leakstop.rotation.engine import Engine, Target
+    from leakstop.sweep.triage import MAX_BACKOFF, Pacer
 
     now = [100.0]
     slept: list[float] = []
@@ -715,7 +715,7 @@ def test_pacer_keeps_an_interval_per_provider_and_backs_off_after_429(
 
     key = control.create_account("scrapebit", "live").key
     control.add_fault("status", key=key, call="check", status=429, seconds=7)
-    engine = PacedEngine(Pacer(0.0, clock=lambda: now[0], sleep=sleep))
+    engine = Engine(pacer=Pacer(0.0, clock=lambda: now[0], sleep=sleep))
     rule = get_rule("scrapebit-api-key")
     target = Target(rule, key, [Finding(rule=rule, file="f", line=1, column=1, secret=key)])
     try:

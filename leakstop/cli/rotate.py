@@ -22,6 +22,7 @@ from leakstop.errors import LeakstopError
 @call_options
 def rotate_command(provider_name: str, deliver_spec: str | None, yes: bool, dry_run: bool) -> None:
     """Regenerate the key given on stdin so the leaked one stops working."""
+    from leakstop.cli.confirm import terminal_confirm
     from leakstop.rotation.single import rotate_one
 
     if sys.stdin.isatty():
@@ -33,4 +34,9 @@ def rotate_command(provider_name: str, deliver_spec: str | None, yes: bool, dry_
         raise LeakstopError(
             "no key on stdin: pipe it in, e.g. `pass show eh | leakstop rotate --provider NAME`"
         )
-    sys.exit(rotate_one(provider_name, key, deliver_spec, yes=yes, dry_run=dry_run, say=click.echo))
+    confirm = terminal_confirm(yes)
+    sys.exit(
+        rotate_one(
+            provider_name, key, deliver_spec, confirm=confirm, dry_run=dry_run, say=click.echo
+        )
+    )

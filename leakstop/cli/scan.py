@@ -129,13 +129,14 @@ def scan_command(
     )
     result = run(request)
     if (verify or rotate) and result.findings:
+        from leakstop.cli.confirm import terminal_confirm
         from leakstop.rotation.apply import triage
 
         triage(
             result.findings,
             verify=verify,
             rotate=rotate,
-            yes=yes,
+            confirm=terminal_confirm(yes),
             dry_run=dry_run,
             deliver_spec=deliver_spec,
             cwd=Path.cwd(),

@@ -131,13 +131,14 @@ def sweep_command(
     )
     result = report.build(swept, split)
     if verify or rotate:
+        from leakstop.cli.confirm import terminal_confirm
         from leakstop.sweep.triage import triage_sweep
 
         triage_sweep(
             swept,
             result["findings"],
             rotate=rotate,
-            yes=yes,
+            confirm=terminal_confirm(yes),
             dry_run=dry_run,
             deliver_spec=deliver_spec,
             interval=call_interval,

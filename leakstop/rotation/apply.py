@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from leakstop.errors import LeakstopError
 from leakstop.findings import Finding
 from leakstop.rotation.engine import Engine, Target, targets
 
@@ -18,7 +16,7 @@ def triage(
     *,
     verify: bool,
     rotate: bool,
-    yes: bool,
+    confirm: Confirm,
     dry_run: bool,
     deliver_spec: str | None,
     cwd: Path,
@@ -40,7 +38,7 @@ def triage(
         if verify:
             verify_findings(findings, engine)
         if rotate:
-            rotate_findings(findings, engine, terminal_confirm(yes), say)
+            rotate_findings(findings, engine, confirm, say)
     finally:
         engine.close()
 
@@ -76,26 +74,3 @@ def rotate_findings(
             finding.rotation = outcome.as_dict()
             if outcome.reason is not None:
                 finding.verify_reason = outcome.reason
-
-
-def terminal_confirm(yes: bool) -> Confirm:
-    """--yes confirms; otherwise ask on a terminal, and refuse without one."""
-
-    def confirm(found: Sequence[Target]) -> bool:
-        if yes:
-            return True
-        if not sys.stdin.isatty():
-            raise LeakstopError(
-                "rotation changes keys at the provider: add --yes when not on a terminal"
-            )
-        import click
-
-        rotatable = [t for t in found if t.rule.rotatable]
-        click.echo(f"About to regenerate {len(rotatable)} key(s) at their providers:", err=True)
-        for target in rotatable:
-            click.echo(f"  {target.rule.title} {target.redacted} ({target.where})", err=True)
-        return click.confirm(
-            "The old keys stop working at once. Continue?", default=False, err=True
-        )
-
-    return confirm

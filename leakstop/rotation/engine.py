@@ -18,7 +18,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from leakstop.errors import LeakstopError
@@ -74,6 +74,15 @@ def targets(findings: Iterable[Finding]) -> list[Target]:
     return list(by_key.values())
 
 
+class Pacing(Protocol):
+    """What the engine asks of a pacer: wait for a provider's turn, and back off after a
+    rate limit (the public seam a sweep's triage paces its calls through)."""
+
+    def wait(self, provider: str) -> None: ...
+
+    def back_off(self, provider: str, seconds: float) -> None: ...
+
+
 class Engine:
     def __init__(
         self,
@@ -83,7 +92,10 @@ class Engine:
         dry_run: bool = False,
         client: httpx.Client | None = None,
         say: Callable[[str], None] = lambda _text: None,
+        pacer: Pacing | None = None,
     ) -> None:
+        self.pacer = pacer
+        """Spaces the calls to each provider (a sweep's triage); None sends at once."""
         self.delivery = delivery
         self.state = state or RotationState()
         self.audit = audit or AuditLog()
@@ -497,7 +509,13 @@ class Engine:
         return endpoints.base_url(get_provider(target.rule.provider), self._config)
 
     def _call(self, target: Target, api: KeyApi, method: str, path: str) -> Answer | Lost:
-        return send(self.client, method, self._base(target) + path, api.headers(target.secret))
+        provider = target.rule.provider
+        if self.pacer is not None:
+            self.pacer.wait(provider)
+        answer = send(self.client, method, self._base(target) + path, api.headers(target.secret))
+        if self.pacer is not None and isinstance(answer, Answer) and answer.status == 429:
+            self.pacer.back_off(provider, retry_after(api, answer))
+        return answer
 
 
 def _judge_check(api: KeyApi, answer: Answer | Lost, secret: str) -> tuple[str, str]:
@@ -615,6 +633,3 @@ def retry_after(api: KeyApi, answer: Answer) -> int:
         if reset.strip().isdigit():
             return max(0, int(int(reset) - time.time()))
     return api.default_retry_seconds
-
-
-_retry_after = retry_after  # the name sweep/triage.py imports today

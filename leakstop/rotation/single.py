@@ -11,7 +11,7 @@ from leakstop.exit_codes import ExitCode, for_findings
 from leakstop.findings import Finding
 from leakstop.providers import get_provider
 from leakstop.rotation import delivery as deliveries
-from leakstop.rotation.apply import rotate_findings, terminal_confirm
+from leakstop.rotation.apply import Confirm, rotate_findings
 from leakstop.rotation.engine import Engine
 from leakstop.rotation.summary import of_findings
 from leakstop.wording import a
@@ -22,7 +22,7 @@ def rotate_one(
     key: str,
     deliver_spec: str | None,
     *,
-    yes: bool,
+    confirm: Confirm,
     dry_run: bool,
     say: Callable[[str], None],
 ) -> int:
@@ -40,7 +40,7 @@ def rotate_one(
     finding = Finding(rule=rule, file="<stdin>", line=0, column=0, secret=key)
     engine = Engine(delivery=delivery, dry_run=dry_run, say=say)
     try:
-        rotate_findings([finding], engine, terminal_confirm(yes), say)
+        rotate_findings([finding], engine, confirm, say)
     finally:
         engine.close()
     tally = of_findings([finding])

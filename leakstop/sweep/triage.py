@@ -21,10 +21,9 @@ from leakstop.detect.engine import Block, Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import CommitInfo, Finding
 from leakstop.providers import all_rules, get_rule
-from leakstop.providers.api import KeyApi
 from leakstop.report import verdict
-from leakstop.rotation.engine import LIVE, Engine, Target, _retry_after
-from leakstop.rotation.http import Answer, Lost
+from leakstop.rotation.apply import Confirm
+from leakstop.rotation.engine import LIVE, Engine
 from leakstop.secrets_text import hashed_secret
 from leakstop.sources.read_back import text_at
 from leakstop.sweep.run import Sweep
@@ -65,22 +64,6 @@ class Pacer:
             self._next[provider] = max(self._next.get(provider, 0.0), until)
 
 
-class PacedEngine(Engine):
-    """The rotation engine with every provider call going through a Pacer."""
-
-    def __init__(self, pacer: Pacer, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.pacer = pacer
-
-    def _call(self, target: Target, api: KeyApi, method: str, path: str) -> Answer | Lost:
-        provider = target.rule.provider
-        self.pacer.wait(provider)
-        answer = super()._call(target, api, method, path)
-        if isinstance(answer, Answer) and answer.status == 429:
-            self.pacer.back_off(provider, _retry_after(api, answer))
-        return answer
-
-
 def preflight(*, rotate: bool, yes: bool, dry_run: bool, deliver_spec: str | None) -> None:
     """What would stop --verify / --rotate after a long sweep, checked before it starts:
     the providers' endpoints, the --deliver spec, and a confirmation that cannot be asked."""
@@ -106,7 +89,7 @@ def triage_sweep(
     records: Sequence[dict[str, Any]],
     *,
     rotate: bool,
-    yes: bool,
+    confirm: Confirm,
     dry_run: bool,
     deliver_spec: str | None,
     interval: float,
@@ -115,7 +98,7 @@ def triage_sweep(
     """Check every distinct key of `records` and, with `rotate`, regenerate the live ones;
     the outcomes land on the records (`verified`, and `rotation` with `rotate`)."""
     from leakstop.rotation import delivery as deliveries
-    from leakstop.rotation.apply import rotate_findings, terminal_confirm, verify_findings
+    from leakstop.rotation.apply import rotate_findings, verify_findings
 
     if not records:
         return
@@ -129,7 +112,7 @@ def triage_sweep(
         if not dry_run:
             for root in _work_trees(sweep):
                 delivery.preflight(root)
-    engine = PacedEngine(Pacer(interval), delivery=delivery, dry_run=dry_run)
+    engine = Engine(pacer=Pacer(interval), delivery=delivery, dry_run=dry_run, say=say)
     ordered = _round_robin(findings)
     try:
         verify_findings(ordered, engine)
@@ -140,12 +123,14 @@ def triage_sweep(
             + (f"; {len(lost)} could not be read back from their repository" if lost else "")
         )
         if rotate:
-            live = [f for f in ordered if f.verified == LIVE]
+            # A key whose rotation was killed mid-way may be dead now: its journal record
+            # still needs the engine's check, so it goes with the live ones.
+            live = [f for f in ordered if f.verified == LIVE or engine.journal.get(f.hashed_secret)]
             for finding in ordered:
-                if finding.verified != LIVE:
+                if finding not in live:
                     finding.rotation = _not_live(finding)
             if live:
-                rotate_findings(live, engine, terminal_confirm(yes), say)
+                rotate_findings(live, engine, confirm, say)
     finally:
         engine.close()
     for finding in ordered:

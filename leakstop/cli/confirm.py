@@ -1,0 +1,34 @@
+"""Asking before keys are changed: the one interactive step of rotation, kept in the CLI so
+the rotation engine itself imports no UI library."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from leakstop.errors import LeakstopError
+from leakstop.rotation.apply import Confirm
+from leakstop.rotation.engine import Target
+
+
+def terminal_confirm(yes: bool) -> Confirm:
+    """--yes confirms; otherwise ask on a terminal, and refuse without one."""
+
+    def confirm(found: Sequence[Target]) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise LeakstopError(
+                "rotation changes keys at the provider: add --yes when not on a terminal"
+            )
+        rotatable = [t for t in found if t.rule.rotatable]
+        click.echo(f"About to regenerate {len(rotatable)} key(s) at their providers:", err=True)
+        for target in rotatable:
+            click.echo(f"  {target.rule.title} {target.redacted} ({target.where})", err=True)
+        return click.confirm(
+            "The old keys stop working at once. Continue?", default=False, err=True
+        )
+
+    return confirm
