@@ -124,14 +124,14 @@ def scan_revisions(
     else:
         lines = (f"{sha}\n".encode() for sha in commits)
     started = time.monotonic()
-    _run(pool, lines, progress, started)
-    if revs is not None:
-        if revs.wait() != 0:
+    try:
+        _run(pool, lines, progress, started)
+        if revs is not None and revs.wait() != 0:
             _listing_failed(pool, revs, list(rev_list_args), progress, started)
-        if revs.stderr is not None:
-            revs.stderr.close()
-    if not pool.errors:
-        pool.recover()
+        if not pool.errors:
+            pool.recover()
+    finally:
+        pool.release(revs)
     if progress is not None:
         progress(pool.commits(), pool.finding_count(), time.monotonic() - started, True)
     if pool.errors:
@@ -351,6 +351,18 @@ class _Pool:
         except BrokenPipeError:
             pass  # it stopped at once: resumed in turn by `recover`
         self.readers[-1].join()
+
+    def release(self, revs: subprocess.Popen[bytes] | None) -> None:
+        """End every git process of the scan (those still running only after an error) and
+        close their pipes."""
+        for proc in [*self.procs, *([revs] if revs is not None else [])]:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                if pipe is not None and not pipe.closed:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
 
     def _drain(self, proc: subprocess.Popen[bytes], scanner: PatchStreamScanner) -> None:
         assert proc.stdout is not None
