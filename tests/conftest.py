@@ -79,6 +79,9 @@ def _isolated_git(
     for var in list(os.environ):
         if var.startswith(("LEAKSTOP_", "PRE_COMMIT_")):
             monkeypatch.delenv(var)
+    # CI itself runs the suite with CI=true: the tests that want a CI say so themselves.
+    for var in ("CI", "GITHUB_ACTIONS", "GITLAB_CI"):
+        monkeypatch.delenv(var, raising=False)
 
 
 @pytest.fixture
