@@ -18,10 +18,9 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-_LOOK_BACK = 64 * 1024
-"""How far back (characters) the `INSERT` of a `VALUES` row is looked for. (Enclosing
-brackets, indentation parents and sections are found at any distance: they are indexed
-once per text and followed as links.)"""
+# Enclosing brackets, indentation parents, sections and the `INSERT` or `COPY` that
+# names a row's columns are found at any distance: they are indexed once per text and
+# followed as links, never searched for backwards from each value.
 _GROUP_CHARS = 16 * 1024
 """The largest enclosing bracket group whose whole content counts as the value's unit."""
 _GROUP_LEVELS = 5
@@ -546,17 +545,12 @@ def _named_column(columns: list[str], position: int, values: list[str]) -> str:
 def _sql_column(text: str, start: int) -> str | None:
     """`INSERT INTO t (a, b, c) VALUES ('…', '…', GUID)`: the column at the value's position
     (each row of a multi-row VALUES list counted from its own opening parenthesis)."""
-    low = max(0, start - _LOOK_BACK)
-    at = text.rfind("VALUES", low, start)
-    if at < 0:
-        at = text.rfind("values", low, start)
+    inserts = _index_of(text).inserts
+    at = bisect.bisect_right(inserts[0], start) - 1
     if at < 0:
         return None
-    statement = text.rfind(";", low, at)
-    match: re.Match[str] | None = None
-    for match in _SQL_INSERT.finditer(text, max(statement, low), at + 7):  # noqa: B007
-        pass
-    if match is None or match.end() > start:
+    match = inserts[1][at]
+    if match.end() > start:
         return None
     row = text.rfind("(", match.end() - 1, start)
     if row < 0:
@@ -581,16 +575,26 @@ _SQL_COPY = re.compile(
 _COPY_END = re.compile(r"^\\\.\r?$", re.MULTILINE)
 
 
+def _copy_blocks(text: str) -> tuple[list[int], list[tuple[re.Match[str], int]]]:
+    """Each `COPY … FROM stdin` block: where its rows start, its header, where rows end."""
+    starts: list[int] = []
+    blocks: list[tuple[re.Match[str], int]] = []
+    for match in _SQL_COPY.finditer(text):
+        end = _COPY_END.search(text, match.end())
+        starts.append(match.end())
+        blocks.append((match, end.start() if end else len(text)))
+    return starts, blocks
+
+
 def _copy_column(text: str, start: int, line_start: int) -> str | None:
     """A row of `COPY t (a, b, c) FROM stdin;` (pg_dump): tab-separated values up to the
     `\\.` line, each named by its column."""
-    low = max(0, start - _LOOK_BACK)
-    at = max(text.rfind("FROM stdin", low, start), text.rfind("from stdin", low, start))
+    copies = _index_of(text).copies
+    at = bisect.bisect_right(copies[0], line_start) - 1
     if at < 0:
         return None
-    head_start = text.rfind("\n", 0, at) + 1
-    match = _SQL_COPY.match(text, head_start)
-    if match is None or match.end() > line_start or _COPY_END.search(text, match.end(), line_start):
+    match, data_end = copies[1][at]
+    if line_start >= data_end:
         return None
     columns = [c.strip().strip('"') for c in match.group(2).split(",")]
     position = text.count("\t", line_start, start)
@@ -756,6 +760,8 @@ class _TextIndex:
         self._lines: _LineIndex | None = None
         self._sections: tuple[list[int], list[str]] | None = None
         self._documents: tuple[list[int], list[int], list[str]] | None = None
+        self._inserts: tuple[list[int], list[re.Match[str]]] | None = None
+        self._copies: tuple[list[int], list[tuple[re.Match[str], int]]] | None = None
 
     @property
     def brackets(self) -> _Brackets:
@@ -775,6 +781,20 @@ class _TextIndex:
             found = list(_SECTION.finditer(self.text))
             self._sections = ([m.start() for m in found], [m.group(0).strip() for m in found])
         return self._sections
+
+    @property
+    def inserts(self) -> tuple[list[int], list[re.Match[str]]]:
+        """Every `INSERT INTO t (cols) VALUES` of the text: where its rows may start, and it."""
+        if self._inserts is None:
+            found = list(_SQL_INSERT.finditer(self.text))
+            self._inserts = ([m.end() - 1 for m in found], found)
+        return self._inserts
+
+    @property
+    def copies(self) -> tuple[list[int], list[tuple[re.Match[str], int]]]:
+        if self._copies is None:
+            self._copies = _copy_blocks(self.text)
+        return self._copies
 
     @property
     def documents(self) -> tuple[list[int], list[int], list[str]]:
