@@ -231,8 +231,8 @@ def _learn_files(argv: list[str], redactor: Redactor) -> None:
         results = data.get("results") if isinstance(data, dict) else None
         if isinstance(results, dict):
             files.update(name for name in results if isinstance(name, str))
-    plugins: list[type] = list(get_mapping_from_secret_type_to_class().values())
-    stock = [{"name": c.__name__} for c in plugins if not c.__module__.startswith("leakstop")]
+    classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+    stock = [{"name": cls.__name__} for cls in classes if not cls.__module__.startswith("leakstop")]
     with transient_settings({"plugins_used": stock}) as settings:
         # A pragma keeps a line out of the baseline, not off the screen of its neighbours.
         settings.disable_filters("detect_secrets.filters.allowlist.is_line_allowlisted")
