@@ -60,9 +60,11 @@ def run(request: ScanRequest) -> ScanResult:
     if request.mode in PUSH_MODES:
         return _scan_push(request, root, detector)
     if request.mode in COMMIT_MODES:
+        from leakstop.sources.push import git_directory
         from leakstop.sources.tags import annotated_tags
 
-        repo = git.require_repo(request.cwd, f"--{request.mode}", root)
+        # Commits need no work tree: a bare repository (a mirror, a server) is scanned too.
+        repo = root or git_directory(request.cwd)
         rev_args = _rev_list_args(request, repo)
         tags = annotated_tags(repo) if request.mode == "history" else []
         if request.mode == "range":

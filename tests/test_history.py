@@ -208,3 +208,27 @@ def test_progress_on_a_terminal_only(repo: Repo, tmp_path: Path) -> None:
     assert json.loads(with_tty.stdout)["scan"]["commits"] == 3
     quiet = subprocess.run(argv, cwd=repo.path, capture_output=True)
     assert quiet.returncode == 0 and quiet.stderr == b""
+
+
+def test_history_and_range_in_a_bare_mirror(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    """A mirror (a bare repository, no work tree) is scanned like its clone."""
+    import subprocess
+
+    key, ecgrid = new_key("scrapebit-api-key"), new_key("ecgrid-api-key")
+    repo.stage("README.md", "hello\n")
+    first = repo.commit("root")
+    repo.stage(".env", f"SCRAPEBIT_KEY={key}\n")
+    repo.stage("appsettings.json", f'{{"ECGrid": {{"ApiKey": "{ecgrid}"}}}}\n')
+    added = repo.commit("settings")
+    mirror = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--mirror", str(repo.path), str(mirror)], check=True)
+    expected = {
+        (added, hashed_secret(key), ".env", 1),
+        (added, hashed_secret(ecgrid), "appsettings.json", 1),
+    }
+    for args in (["--history"], ["--range", f"{first}..main"]):
+        outcome = run_cli(["scan", *args, "--format", "json"], mirror, keys=[key, ecgrid])
+        assert outcome.code == 1, outcome.err
+        assert _findings(outcome) == expected
+    outside = run_cli(["scan", "--history"], tmp_path, keys=[key, ecgrid])
+    assert outside.code == 2 and "is not inside a git repository" in outside.err

@@ -191,6 +191,52 @@ def test_history_goes_on_past_missing_blobs(repo: Repo, run_cli: Any) -> None:
     assert f"lost.env: unreadable: blob {lost_blob[:12]} is missing" in text.out
 
 
+def test_a_run_of_missing_blobs_costs_a_few_object_reads(
+    repo: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Versions of one file missing in a run of commits (a mirror without its large files),
+    then a long healthy history: git log takes over again after the run, rather than every
+    later commit being read object by object (a few git processes each)."""
+    from leakstop.sources import revisions
+
+    read_alone: list[str] = []
+    real = revisions.salvage
+
+    def counted(root: Path, sha: str, *args: Any) -> None:
+        read_alone.append(sha)
+        real(root, sha, *args)
+
+    monkeypatch.setattr(revisions, "salvage", counted)
+    keys = [new_key("scrapebit-api-key") for _ in range(3)]
+    repo.stage("early.env", f"SB={keys[0]}\n")
+    early = repo.commit("early")
+    for i in range(40):
+        repo.stage("notes.txt", f"note {i}\n")
+        repo.commit(f"note {i}")
+    repo.stage("late.env", f"SB={keys[1]}\n")
+    late = repo.commit(f"late\n\nold key {keys[2]}")
+    lost: list[str] = []
+    for i in range(5):  # the newest commits, which git log shows first
+        repo.stage("data/huge.log", f"version {i}\n" * 50)
+        lost.append(repo.commit(f"huge {i}"))
+    for sha in lost:
+        _loose(repo, repo.git("rev-parse", f"{sha}:data/huge.log").strip()).unlink()
+    outcome: Outcome = run_cli(
+        ["scan", "--history", "-j", "1", "--format", "json"], repo.path, keys=keys
+    )
+    assert outcome.code == 1, outcome.err
+    report = json.loads(outcome.out)
+    commits = {(f["file"], f["hashed_secret"]): f["commit"] for f in report["findings"]}
+    assert commits == {
+        ("early.env", hashed_secret(keys[0])): early,
+        ("late.env", hashed_secret(keys[1])): late,
+        ("<commit message>", hashed_secret(keys[2])): late,
+    }
+    assert _unreadable(report) == {("data/huge.log", sha) for sha in lost}
+    assert report["scan"]["commits"] == 47
+    assert 5 <= len(read_alone) <= 10, len(read_alone)
+
+
 def test_history_goes_on_past_a_missing_commit(repo: Repo, run_cli: Any) -> None:
     keys = [new_key("electronhub-api-key") for _ in range(3)]
     repo.stage("a.env", f"EH={keys[0]}\n")

@@ -467,9 +467,14 @@ class Corpus:
     blanks: dict[str, str] = field(default_factory=dict)
 
 
-def build() -> Corpus:
+Template = str | Callable[[Callable[[str], str]], str]
+"""A file's text with marks, or a function that builds it from a mark filler (JSON that
+needs its strings escaped, like a notebook's)."""
+
+
+def build(files: dict[str, Template] | None = None) -> Corpus:
     corpus = Corpus()
-    for path, template in FILES.items():
+    for path, template in (FILES if files is None else files).items():
         placed: list[tuple[str, str, str, str]] = []  # (text in file, key, rule, kind)
 
         def fill(
@@ -493,7 +498,9 @@ def build() -> Corpus:
 
             return _MARK.sub(one, text)
 
-        content = _notebook(fill) if template == "__NOTEBOOK__" else fill(template)
+        if template == "__NOTEBOOK__":
+            template = _notebook
+        content = fill(template) if isinstance(template, str) else template(fill)
         corpus.files[path] = content
         lines = content.split("\n")
         blank = content
@@ -515,7 +522,7 @@ def _rows(report: dict[str, Any], confidence: str) -> set[Row]:
     }
 
 
-def _score(report: dict[str, Any], corpus: Corpus) -> None:
+def score(report: dict[str, Any], corpus: Corpus) -> None:
     certain, possible = _rows(report, "certain"), _rows(report, "possible")
     decoys = sorted(corpus.decoys[r[0]] for r in certain | possible if r[0] in corpus.decoys)
     assert not decoys, f"decoys reported: {decoys}"
@@ -540,7 +547,7 @@ def test_files_mode(repo: Repo, run_cli: Any) -> None:
     repo.git("add", "-A")
     outcome = run_cli(["scan", "--format", "json"], repo.path, keys=corpus.keys)
     assert outcome.code == 1, outcome.err
-    _score(json.loads(outcome.out), corpus)
+    score(json.loads(outcome.out), corpus)
 
 
 def test_staged_mode_keys_added_far_from_their_scope(repo: Repo, run_cli: Any) -> None:
@@ -555,7 +562,7 @@ def test_staged_mode_keys_added_far_from_their_scope(repo: Repo, run_cli: Any) -
     repo.git("add", "-A")
     outcome = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=corpus.keys)
     assert outcome.code == 1, outcome.err
-    _score(json.loads(outcome.out), corpus)
+    score(json.loads(outcome.out), corpus)
 
 
 def test_history_mode(repo: Repo, run_cli: Any) -> None:
@@ -570,5 +577,5 @@ def test_history_mode(repo: Repo, run_cli: Any) -> None:
     outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=corpus.keys)
     assert outcome.code == 1, outcome.err
     report = json.loads(outcome.out)
-    _score(report, corpus)
+    score(report, corpus)
     assert {f["commit"] for f in report["findings"]} == {keys_commit}

@@ -18,13 +18,12 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-_LOOK_BACK = 64 * 1024
-"""How far back (characters) the `INSERT` of a `VALUES` row is looked for. (Enclosing
-brackets, indentation parents and sections are found at any distance: they are indexed
-once per text and followed as links.)"""
+# Enclosing brackets, indentation parents, sections and the `INSERT` or `COPY` that
+# names a row's columns are found at any distance: they are indexed once per text and
+# followed as links, never searched for backwards from each value.
 _GROUP_CHARS = 16 * 1024
 """The largest enclosing bracket group whose whole content counts as the value's unit."""
-_GROUP_LEVELS = 4
+_GROUP_LEVELS = 5
 _LINE_CHARS = 240
 """How much of the value's own line, before it, may hold its label."""
 
@@ -85,6 +84,7 @@ _ID_NOUNS = _set(
     "iid appid product upgrade namespace schema migration revision correlationid requestid "
     "traceid"
 )
+_GLUED_FIRST = _ID_NOUNS | _KEY_QUALIFIERS | frozenset({"ecgrid", "api", "my", "app", "access"})
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_|$)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -98,8 +98,26 @@ def words(name: str) -> list[str]:
         if joined and joined[-1] == "ec" and word == "grid":
             joined[-1] = "ecgrid"
         else:
-            joined.append(word)
+            joined.extend(_unglued(word))
     return joined
+
+
+# The last word of a name written without separators (`ECGRID__NETWORKID`, `mailboxid`,
+# `ECGRIDAPIKEY`), split off only where what precedes it is a known word, so that
+# `INSTRUMENTATIONKEY` or `android` stay whole.
+_GLUED_LAST = ("apikey", "token", "secret", "key", "keys", "guid", "uuid", "uid", "ids", "id")
+
+
+def _unglued(word: str) -> list[str]:
+    if word in _KEY_WORDS or word in _GLUED_FIRST or len(word) < 4:
+        return [word]
+    for last in _GLUED_LAST:
+        first = word[: -len(last)]
+        if word.endswith(last) and len(first) >= 2:
+            head = _unglued(first)
+            if len(head) > 1 or first in _GLUED_FIRST or first in _KEY_WORDS:
+                return [*head, last]
+    return [word]
 
 
 def classify(name: str) -> LabelKind:
@@ -149,7 +167,7 @@ _STRUCTURAL = _set(
     "features flags overrides profiles targets stages tasks commands scripts hooks events "
     "handlers routes matrix strategy globals locals context contexts state meta annotations "
     "labels selector volumes mounts ports networks deploy build image log entries har "
-    "creator pages cookies querystring postdata mimetype"
+    "creator pages cookies querystring postdata mimetype exec script event listen"
 )
 
 
@@ -248,6 +266,7 @@ def label_of(text: str, start: int, end: int, path: str = "") -> Label:
     found = (
         _csv_column(text, start, line_start, path)
         or _sql_column(text, start)
+        or _copy_column(text, start, line_start)
         or _label_before(text, before, start, end, line_start)
     )
     if found is None and not before.strip(_OPENERS + "-,>|"):
@@ -374,10 +393,14 @@ def _sibling_name(text: str, start: int, end: int) -> str | None:
         else:
             return None
     for segment in segments:
-        match = _SIBLING_NAME.search(segment)
-        if match is not None:
-            return (match.group(1) or match.group(2) or "").strip()
+        for match in _SIBLING_NAME.finditer(segment):
+            name = (match.group(1) or match.group(2) or "").strip()
+            if not _GUID_LIKE.search(name):  # `"id": GUID` beside `"key": "tenant"`
+                return name
     return None
+
+
+_GUID_LIKE = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-")
 
 
 _NAME_ATTRIBUTE = re.compile(r"\b(?:name|key)\s*=\s*[\"']([^\"'\n]{1,80})[\"'][^<]*>[^<]*\Z")
@@ -522,17 +545,12 @@ def _named_column(columns: list[str], position: int, values: list[str]) -> str:
 def _sql_column(text: str, start: int) -> str | None:
     """`INSERT INTO t (a, b, c) VALUES ('…', '…', GUID)`: the column at the value's position
     (each row of a multi-row VALUES list counted from its own opening parenthesis)."""
-    low = max(0, start - _LOOK_BACK)
-    at = text.rfind("VALUES", low, start)
-    if at < 0:
-        at = text.rfind("values", low, start)
+    inserts = _index_of(text).inserts
+    at = bisect.bisect_right(inserts[0], start) - 1
     if at < 0:
         return None
-    statement = text.rfind(";", low, at)
-    match: re.Match[str] | None = None
-    for match in _SQL_INSERT.finditer(text, max(statement, low), at + 7):  # noqa: B007
-        pass
-    if match is None or match.end() > start:
+    match = inserts[1][at]
+    if match.end() > start:
         return None
     row = text.rfind("(", match.end() - 1, start)
     if row < 0:
@@ -548,6 +566,43 @@ def _sql_column(text: str, start: int) -> str | None:
     values = _split_fields(text[row + 1 : close if close >= 0 else start], ",")
     table = match.group(0).split("(", 1)[0].split()[-1].strip('"`[]')
     # The table may name the product: `ecgrid_users.api_key`.
+    return f"{table}.{_named_column(columns, position, values)}"
+
+
+_SQL_COPY = re.compile(
+    r"COPY\s+([\w.\"]+)\s*\(([^()\n]{1,2000})\)\s+FROM\s+stdin\b[^\n]*\n", re.IGNORECASE
+)
+_COPY_END = re.compile(r"^\\\.\r?$", re.MULTILINE)
+
+
+def _copy_blocks(text: str) -> tuple[list[int], list[tuple[re.Match[str], int]]]:
+    """Each `COPY … FROM stdin` block: where its rows start, its header, where rows end."""
+    starts: list[int] = []
+    blocks: list[tuple[re.Match[str], int]] = []
+    for match in _SQL_COPY.finditer(text):
+        end = _COPY_END.search(text, match.end())
+        starts.append(match.end())
+        blocks.append((match, end.start() if end else len(text)))
+    return starts, blocks
+
+
+def _copy_column(text: str, start: int, line_start: int) -> str | None:
+    """A row of `COPY t (a, b, c) FROM stdin;` (pg_dump): tab-separated values up to the
+    `\\.` line, each named by its column."""
+    copies = _index_of(text).copies
+    at = bisect.bisect_right(copies[0], line_start) - 1
+    if at < 0:
+        return None
+    match, data_end = copies[1][at]
+    if line_start >= data_end:
+        return None
+    columns = [c.strip().strip('"') for c in match.group(2).split(",")]
+    position = text.count("\t", line_start, start)
+    if position >= len(columns):
+        return None
+    line_end = text.find("\n", start)
+    values = text[line_start : len(text) if line_end < 0 else line_end].split("\t")
+    table = match.group(1).strip('"')
     return f"{table}.{_named_column(columns, position, values)}"
 
 
@@ -705,6 +760,8 @@ class _TextIndex:
         self._lines: _LineIndex | None = None
         self._sections: tuple[list[int], list[str]] | None = None
         self._documents: tuple[list[int], list[int], list[str]] | None = None
+        self._inserts: tuple[list[int], list[re.Match[str]]] | None = None
+        self._copies: tuple[list[int], list[tuple[re.Match[str], int]]] | None = None
 
     @property
     def brackets(self) -> _Brackets:
@@ -724,6 +781,20 @@ class _TextIndex:
             found = list(_SECTION.finditer(self.text))
             self._sections = ([m.start() for m in found], [m.group(0).strip() for m in found])
         return self._sections
+
+    @property
+    def inserts(self) -> tuple[list[int], list[re.Match[str]]]:
+        """Every `INSERT INTO t (cols) VALUES` of the text: where its rows may start, and it."""
+        if self._inserts is None:
+            found = list(_SQL_INSERT.finditer(self.text))
+            self._inserts = ([m.end() - 1 for m in found], found)
+        return self._inserts
+
+    @property
+    def copies(self) -> tuple[list[int], list[tuple[re.Match[str], int]]]:
+        if self._copies is None:
+            self._copies = _copy_blocks(self.text)
+        return self._copies
 
     @property
     def documents(self) -> tuple[list[int], list[int], list[str]]:
@@ -766,8 +837,15 @@ def _brackets(text: str, start: int, end: int, heads: list[str], units: list[str
     """Heads of every enclosing bracket at any depth; whole text of the innermost few."""
     index = _brackets_of(text)
     whole_units = True
-    for level, opener_index in enumerate(index.enclosing(text, start)):
+    line_start = text.rfind("\n", 0, start) + 1
+    level = -1
+    for opener_index in index.enclosing(text, start):
         opener = index.positions[opener_index]
+        # Brackets of code quoted in a string on the value's line (a Postman script's
+        # `pm.request.headers.upsert({…})` in its JSON `exec` list) are not a level of
+        # the file's own structure.
+        if opener < line_start or not _in_string(text, line_start, opener):
+            level += 1
         low = max(0, opener - 4 * _LINE_CHARS)  # parents at any distance: links, not scans
         head_start = max(
             text.rfind("\n", low, opener) + 1,
@@ -791,6 +869,11 @@ def _brackets(text: str, start: int, end: int, heads: list[str], units: list[str
         name = scope_name(head)
         if name is not None and names_another_product(name, parent=True):
             whole_units = False  # `"AzureAd": {…}`: what is around it is not its request
+
+
+def _in_string(text: str, line_start: int, pos: int) -> bool:
+    """Whether `pos` is inside a double-quoted string that opens on its line."""
+    return (text.count('"', line_start, pos) - text.count('\\"', line_start, pos)) % 2 == 1
 
 
 def _indent(text: str, line_start: int) -> int:

@@ -26,8 +26,10 @@ _HINT = (
     # alone on its line (a diff line starts with `+`): a list item, `value: …`, `<value>`
     rf"|^\+?{_PUNCTUATION}{{0,16}}(?:(?:value|default|example|string|item)\W{{0,6}})?"
     rf"{_HEX_GUID}{_PUNCTUATION}{{0,6}}(?:</?\w{{1,12}}>)?\W{{0,3}}$"
-    # a CSV field, or a quoted SQL value in a row of `VALUES`
-    rf"|(?:^\+?|,)[ \t]*\"?{_HEX_GUID}\"?[ \t]*(?:,|$)|'{_HEX_GUID}'[ \t]*[,)]"
+    # a CSV field, a tab-separated one (a TSV file, pg_dump's `COPY` rows), or a quoted
+    # SQL value in a row of `VALUES`
+    rf"|(?:^\+?|,)[ \t]*\"?{_HEX_GUID}\"?[ \t]*(?:,|$)|(?:^\+?|\t){_HEX_GUID}(?:\t|\r?$)"
+    rf"|'{_HEX_GUID}'[ \t]*[,)]"
 )
 
 PROVIDER = Provider(

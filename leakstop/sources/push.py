@@ -203,7 +203,7 @@ def received_commits(git_dir: Path, updates: Sequence[RefUpdate]) -> PushCommits
 
 
 def git_directory(cwd: Path) -> Path:
-    """The work tree's top, or for a bare repository (a server) its git directory."""
+    """The work tree's top, or for a bare repository (a server, a mirror) its git directory."""
     top = git.repo_root(cwd)
     if top is not None:
         return top

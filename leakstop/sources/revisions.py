@@ -224,6 +224,8 @@ class _Pool:
         self.salvaged = Salvaged()
         self._resumed: set[int] = set()
         """The processes `_resume` started."""
+        self._streaks: dict[int, int] = {}
+        """For a process `_resume` started: how many processes before it stopped at once."""
         self._checked = 0
 
     def deal(self, lines: Iterable[bytes]) -> None:
@@ -329,19 +331,23 @@ class _Pool:
                 f for f in scanner.findings if f.commit is None or f.commit.sha != bad
             ]
             scanner.stats.commits -= 1
-        if at in self._resumed and seen <= 1:
-            # A resumed process stopped at once too: objects are missing all along (a partial
-            # clone offline). Restarting git log for each commit would rewrite the rest of the
-            # list every time: read them all object by object instead.
-            for sha in dealt[stopped:]:
-                salvage(self.root, sha, self.detector, context, self.salvaged)
-            return
-        salvage(self.root, dealt[stopped], self.detector, context, self.salvaged)
-        rest = dealt[stopped + 1 :]
+        # A resumed process that stopped at once too: objects are missing in a run of
+        # commits (versions of one large file, a partial clone offline). Each time that
+        # happens again, twice as many commits are read object by object before git log
+        # is restarted: a few restarts for a run of any length (restarting for each
+        # commit would rewrite the rest of the list every time), and git log's speed back
+        # as soon as the run ends (reading them all object by object costs a few git
+        # processes per commit).
+        streak = self._streaks.get(at, 0) + 1 if at in self._resumed and seen <= 1 else 0
+        count = 2**streak
+        for sha in dealt[stopped : stopped + count]:
+            salvage(self.root, sha, self.detector, context, self.salvaged)
+        rest = dealt[stopped + count :]
         if not rest:
             return
         proc = self._start(self.options[at])
         self._resumed.add(len(self.procs) - 1)
+        self._streaks[len(self.procs) - 1] = streak
         assert proc.stdin is not None
         for sha in rest:  # first: if it stops at once, `recover` still knows what it had
             self.dealt[-1].append(sha.encode())
