@@ -180,6 +180,11 @@ def _source(request: ScanRequest, root: Path | None) -> Iterable[Block | Skipped
         return files.given(request.paths, request.cwd, root, request.max_bytes)
     if root is not None:
         return files.tracked(root, request.max_bytes)
+    if git.run(["rev-parse", "--is-inside-git-dir"], request.cwd, check=False).strip() == b"true":
+        # A bare repository or a .git directory: its files are git's, not the project's.
+        raise LeakstopError(
+            f"{request.cwd} is a git directory with no work tree: scan its commits with --history"
+        )
     return files.given(["."], request.cwd, None, request.max_bytes)
 
 

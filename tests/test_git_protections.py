@@ -329,3 +329,15 @@ def test_no_module_but_the_git_module_starts_git() -> None:
         if starts and names_git:
             offenders.append(str(source.relative_to(package)))
     assert offenders == []
+
+
+def test_files_mode_in_a_bare_repository_points_at_history(tmp_path: Path, run_cli: Runner) -> None:
+    repo = init_repo(tmp_path / "repo")
+    key = new_key("scrapebit-api-key")
+    repo.stage("app.env", f"SCRAPEBIT_API_KEY={key}\n")
+    repo.commit("key")
+    bare = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--mirror", str(repo.path), str(bare)], check=True)
+    outcome = run_cli(["scan"], bare, [key])
+    assert outcome.code == 2 and "--history" in outcome.err
+    assert run_cli(["scan", "--history"], bare, [key]).code == 1
