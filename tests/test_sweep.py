@@ -731,7 +731,7 @@ def test_triage_helpers(tmp_path: Path, repo: Repo) -> None:
     from leakstop.detect.engine import Detector
     from leakstop.findings import Finding
     from leakstop.providers import all_rules, get_rule
-    from leakstop.sweep.triage import _not_live, _round_robin, read_back
+    from leakstop.sweep.triage import not_live, read_back, round_robin
 
     key = new_key("scrapebit-api-key")
     sha = _plant(repo, "k.env", f"SB={key}\n")
@@ -749,12 +749,12 @@ def test_triage_helpers(tmp_path: Path, repo: Repo) -> None:
         made.verified = verified
         return made
 
-    assert _not_live(finding("electronhub-proxy-key", "invalid"))["status"] == "not_rotatable"
-    assert _not_live(finding("electronhub-api-key", "invalid"))["status"] == "already_invalid"
-    assert _not_live(finding("electronhub-api-key", "unknown"))["status"] == "skipped"
+    assert not_live(finding("electronhub-proxy-key", "invalid"))["status"] == "not_rotatable"
+    assert not_live(finding("electronhub-api-key", "invalid"))["status"] == "already_invalid"
+    assert not_live(finding("electronhub-api-key", "unknown"))["status"] == "skipped"
     mixed = [finding("electronhub-api-key", "live", n) for n in (1, 2, 3)]
     mixed.append(finding("scrapebit-api-key", "live"))
-    assert [f.provider for f in _round_robin(mixed)] == [
+    assert [f.provider for f in round_robin(mixed)] == [
         "electronhub",
         "scrapebit",
         "electronhub",

@@ -113,7 +113,7 @@ def triage_sweep(
             for root in _work_trees(sweep):
                 delivery.preflight(root)
     engine = Engine(pacer=Pacer(interval), delivery=delivery, dry_run=dry_run, say=say)
-    ordered = _round_robin(findings)
+    ordered = round_robin(findings)
     try:
         verify_findings(ordered, engine)
         counts = {s: sum(f.verified == s for f in ordered) for s in ("live", "invalid", "unknown")}
@@ -128,7 +128,7 @@ def triage_sweep(
             live = [f for f in ordered if f.verified == LIVE or engine.journal.get(f.hashed_secret)]
             for finding in ordered:
                 if finding not in live:
-                    finding.rotation = _not_live(finding)
+                    finding.rotation = not_live(finding)
             if live:
                 rotate_findings(live, engine, confirm, say)
     finally:
@@ -150,7 +150,7 @@ def triage_sweep(
                 }
 
 
-def _not_live(finding: Finding) -> dict[str, str]:
+def not_live(finding: Finding) -> dict[str, str]:
     if not finding.rule.rotatable:
         return {"status": "not_rotatable", "detail": finding.rule.guidance}
     if finding.verified == "invalid":
@@ -206,7 +206,7 @@ def read_back(root: Path | None, record: dict[str, Any], detector: Detector) -> 
     return None
 
 
-def _round_robin(findings: Iterable[Finding]) -> list[Finding]:
+def round_robin(findings: Iterable[Finding]) -> list[Finding]:
     queues: dict[str, list[Finding]] = {}
     for finding in sorted(findings, key=lambda f: (f.provider, f.file, f.line)):
         queues.setdefault(finding.provider, []).append(finding)
