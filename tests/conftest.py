@@ -89,6 +89,17 @@ def repo(tmp_path: Path) -> Repo:
     return init_repo(tmp_path / "repo")
 
 
+@pytest.fixture
+def pushed(repo: Repo, tmp_path: Path) -> Repo:
+    """`repo` with a clean root commit on main, already on its remote `origin`."""
+    from tests.test_pre_push import commit_file, with_origin
+
+    with_origin(repo, tmp_path)
+    commit_file(repo, "README.md", "hello\n", "root")
+    repo.git("push", "-q", "origin", "main")
+    return repo
+
+
 def assert_no_leak(texts: Iterable[str], keys: Iterable[str]) -> None:
     """No key, nor any 12-character piece of its body, appears in any of `texts`."""
     blob = "\n".join(texts)

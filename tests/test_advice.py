@@ -30,14 +30,6 @@ def _pre_push(run_cli: Any, repo: Repo, keys: list[str]) -> Any:
     return run_cli(["scan", "--pre-push", "origin", "url"], repo.path, keys=keys, stdin=lines)
 
 
-@pytest.fixture
-def pushed(repo: Repo, tmp_path: Path) -> Repo:
-    with_origin(repo, tmp_path)
-    commit_file(repo, "README.md", "hello\n", "root")
-    repo.git("push", "-q", "origin", "main")
-    return repo
-
-
 def _shell(repo: Repo, command: str, **env: str) -> None:
     subprocess.run(command, shell=True, cwd=repo.path, check=True, env={**os.environ, **env})
 

@@ -67,15 +67,6 @@ def scanned_commits(outcome: Any) -> int:
     return count
 
 
-@pytest.fixture
-def pushed(repo: Repo, tmp_path: Path) -> Repo:
-    """`repo` with a clean root commit on main, already on its remote `origin`."""
-    with_origin(repo, tmp_path)
-    commit_file(repo, "README.md", "hello\n", "root")
-    repo.git("push", "-q", "origin", "main")
-    return repo
-
-
 def _pre_push(run_cli: Any, repo: Repo, lines: str, keys: Any = (), *args: str) -> Any:
     argv = ["scan", "--pre-push", *(args or ("origin", "url")), "--format", "json"]
     return run_cli(argv, repo.path, keys=keys, stdin=lines)

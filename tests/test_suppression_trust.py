@@ -57,15 +57,6 @@ def baseline_json(entries: dict[str, list[Any]]) -> str:
 
 
 @pytest.fixture
-def pushed(repo: Repo, tmp_path: Path) -> Repo:
-    """`repo` with a clean root commit on main, already on its remote `origin`."""
-    with_origin(repo, tmp_path)
-    commit_file(repo, "README.md", "hello\n", "root")
-    repo.git("push", "-q", "origin", "main")
-    return repo
-
-
-@pytest.fixture
 def server(pushed: Repo, tmp_path: Path) -> Path:
     """origin guarded by hooks/pre-receive."""
     bare = tmp_path / "origin.git"
