@@ -251,21 +251,25 @@ def test_repository_settings_cannot_hide_text(
     settings: dict[str, str], tmp_path: Path, run_cli: Runner
 ) -> None:
     repo = init_repo(tmp_path / "repo")
-    key = new_key("electronhub-api-key")
-    repo.stage("deep/dir/é.env", f"ELECTRONHUB_API_KEY={key}\n")
-    repo.commit("root commit holds the key")
+    first, second, staged = (new_key("electronhub-api-key") for _ in range(3))
+    keys = [first, second, staged]
+    repo.stage("deep/dir/é.env", f"ELECTRONHUB_API_KEY={first}\n")
+    repo.commit("root commit holds a key")
     (repo.path / "sub").mkdir()
     repo.stage("sub/x.txt", "x\n")
+    repo.stage("deep/other.env", f"ELECTRONHUB_API_KEY={second}\n")  # outside sub/
     repo.commit("second")
     _configure(repo, settings)
-    for args in (["scan", "--history"], ["scan", "--range", "HEAD~1..HEAD"]):
-        outcome = run_cli([*args, "--format", "json"], repo.path / "sub", [key])
-        if "--history" in args:
-            assert outcome.code == 1, outcome.err
-            assert json.loads(outcome.out)["findings"][0]["file"] == "deep/dir/é.env"
-    repo.stage("deep/dir/é.env", f"ELECTRONHUB_API_KEY={key}\nMORE=1\n")
-    staged = run_cli(["scan", "--staged", "--format", "json"], repo.path, [key])
-    assert staged.code == 0  # the key line was already committed: not an added line
+    sub = repo.path / "sub"  # where a relative diff would look only
+    history = run_cli(["scan", "--history", "--format", "json"], sub, keys)
+    assert history.code == 1, history.err
+    files = sorted(f["file"] for f in json.loads(history.out)["findings"])
+    assert files == ["deep/dir/é.env", "deep/other.env"]
+    ranged = run_cli(["scan", "--range", "HEAD~1..HEAD", "--format", "json"], sub, keys)
+    assert [f["file"] for f in json.loads(ranged.out)["findings"]] == ["deep/other.env"]
+    repo.stage("deep/dir/third.env", f"ELECTRONHUB_API_KEY={staged}\n")
+    outcome = run_cli(["scan", "--staged", "--format", "json"], sub, keys)
+    assert [f["file"] for f in json.loads(outcome.out)["findings"]] == ["deep/dir/third.env"]
 
 
 def _foreign_owned(repo: Repo) -> None:
