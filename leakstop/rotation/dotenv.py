@@ -15,10 +15,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 
 from leakstop.errors import LeakstopError
+from leakstop.rotation.records import write_durably
 
 _LINE = (
     rb"^(?P<lead>[ \t]*(?:export[ \t]+)?%s[ \t]*=[ \t]*)"
@@ -120,34 +120,8 @@ def replace(path: Path, variable: str, key: str) -> int:
     if info is not None and (info.st_nlink > 1 or not os.access(real.parent, os.W_OK)):
         _rewrite_in_place(real, text)
     else:
-        _swap_in(real, text, info)
+        write_durably(real, text, like=info)
     return count
-
-
-def _swap_in(real: Path, text: bytes, info: os.stat_result | None) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", dir=real.parent)  # mode 0600
-    try:
-        if info is not None:
-            if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
-                os.fchown(fd, info.st_uid, info.st_gid)
-            os.fchmod(fd, stat.S_IMODE(info.st_mode))
-        view = memoryview(text)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        os.replace(tmp, real)
-    except BaseException:
-        if fd >= 0:
-            os.close(fd)
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(real.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def _rewrite_in_place(real: Path, text: bytes) -> None:

@@ -48,11 +48,16 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def write_durably(path: Path, data: bytes) -> None:
+def write_durably(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
     """Replace `path` with `data` atomically, on disk before this returns (file and
-    directory entry fsync'd): a power loss leaves the old or the new content, never none."""
+    directory entry fsync'd): a power loss leaves the old or the new content, never none.
+    The new file is 0600, or has the owner, group and mode of `like` (the file it replaces)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
     try:
+        if like is not None:
+            if (like.st_uid, like.st_gid) != (os.geteuid(), os.getegid()):
+                os.fchown(fd, like.st_uid, like.st_gid)
+            os.fchmod(fd, stat.S_IMODE(like.st_mode))
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
