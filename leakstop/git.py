@@ -243,9 +243,17 @@ def repo_root(cwd: Path) -> Path | None:
     """The work tree's top directory, or None outside a repository. A repository git
     refuses (dubious ownership) or cannot read is an error, never None: the caller would
     otherwise walk it as a plain directory."""
-    proc = completed(["rev-parse", "--show-toplevel"], cwd)
+    proc = completed(["rev-parse", "--is-inside-work-tree", "--show-toplevel"], cwd)
     if proc.returncode == 0:
-        root = proc.stdout.decode("utf-8", "surrogateescape").strip()
+        inside, _, root = proc.stdout.decode("utf-8", "surrogateescape").partition("\n")
+        root = root.strip()
+        if inside.strip() == "false" and root and "GIT_WORK_TREE" not in os.environ:
+            # core.worktree in the repository's own config points the work tree elsewhere:
+            # scanning there would pass over the files actually here.
+            raise LeakstopError(
+                f"this repository's core.worktree points at {root}, which does not hold "
+                f"{cwd}; refusing to scan another directory (git config --unset core.worktree)"
+            )
         return Path(root) if root else None
     text = proc.stderr.decode("utf-8", "replace")
     if "not a git repository" in text.lower() or "must be run in a work tree" in text:
