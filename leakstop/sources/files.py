@@ -7,10 +7,12 @@ to is scanned where it lives, if it is part of the scan); a submodule is named a
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from leakstop import git
 from leakstop.detect.engine import Block
@@ -22,7 +24,18 @@ from leakstop.sources.text import decode_file, skip_reason
 
 def tracked(root: Path, max_bytes: int) -> Iterator[Block | Skipped]:
     # A path in conflict is listed once per stage: scan it once.
+    inside: dict[str, bool] = {}
+    real_root = os.path.realpath(root)
     for rel in dict.fromkeys(git.tracked_files(root)):
+        parent = os.path.dirname(rel)
+        if parent not in inside:
+            real = os.path.realpath(root / parent)
+            inside[parent] = real == real_root or real.startswith(real_root + os.sep)
+        if not inside[parent]:
+            # A directory on its path is a symlink out of the work tree (git itself never
+            # checks out through one): what lies there is not this file.
+            yield Skipped(display_name(rel), "behind a symbolic link to outside the work tree")
+            continue
         yield from blocks(root / rel, display_name(rel), max_bytes)
 
 
@@ -129,11 +142,24 @@ def blocks(path: Path, name: str, max_bytes: int) -> Iterator[Block | Skipped]:
         yield item
         return
     try:
-        with open(path, "rb") as handle:
+        with _open_regular(path) as handle:
             for piece in segments.stream(handle, name, piece=max_bytes):
                 yield Skipped(name, piece) if isinstance(piece, str) else piece
     except OSError as exc:
         yield Skipped(name, f"unreadable ({_why(exc)})")
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open a file that `lstat` called regular, refusing what it may have become since (a
+    link to elsewhere, a FIFO that would block the scan forever)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "no longer a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _whole(path: Path, name: str, max_bytes: int) -> Block | Skipped | None:
@@ -156,7 +182,7 @@ def _whole(path: Path, name: str, max_bytes: int) -> Block | Skipped | None:
     if info.st_size > max_bytes:
         return None
     try:
-        with open(path, "rb") as handle:
+        with _open_regular(path) as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         return Skipped(name, f"unreadable ({_why(exc)})")
