@@ -190,6 +190,26 @@ def test_a_planted_directory_in_a_shared_one_is_refused(
     assert list(bait.iterdir()) == []
 
 
+def test_a_dangling_dotenv_link_cannot_place_the_new_key(
+    control: SimulatorControl, run_cli: Any, tmp_path: Path
+) -> None:
+    """A `.env` a scanned repository brought as a symlink to a file that does not exist
+    would have the new key created where the link points (a directory its author reads):
+    refused before any call."""
+    key = control.create_account("electronhub", "master").key
+    bait_dir = tmp_path / "elsewhere"
+    bait_dir.mkdir()
+    bait = bait_dir / "collected.env"
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / ".env").symlink_to(bait)
+    outcome = _rotate(run_cli, key, checkout, "dotenv:.env:EH_KEY")
+    assert outcome.code == 2, outcome.err
+    assert "symlink" in outcome.err and len(outcome.err.strip().splitlines()) == 1
+    assert control.calls() == []
+    assert not bait.exists()
+
+
 # -- malformed --deliver values -------------------------------------------------------------
 
 

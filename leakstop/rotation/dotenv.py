@@ -1,10 +1,11 @@
 """`dotenv:PATH:VAR` delivery: every assignment of VAR gets the new key; every other byte of
 the file stays as it was (CRLF endings, comments, quotes, inline comments, other variables,
 bytes that are not UTF-8). The file keeps its owner, group and mode; a symlink is followed
-and its target updated (the link stays a link); the write is atomic (a temporary file in the
-target's directory, fsync'd, renamed over it) unless the file has several hard links, which
-a rename would split, or sits in a directory the user cannot write: then it is rewritten in
-place (same inode, fsync'd).
+and its target updated (the link stays a link) only when the target exists, so a link a
+scanned repository brought cannot choose where a new key file is created; the write is
+atomic (a temporary file in the target's directory, fsync'd, renamed over it) unless the
+file has several hard links, which a rename would split, or sits in a directory the user
+cannot write: then it is rewritten in place (same inode, fsync'd).
 
 A duplicate `VAR=` is updated everywhere: dotenv loaders disagree on which one wins, so
 leaving the old key in any of them would keep it in use.
@@ -88,9 +89,17 @@ def render(data: bytes, variable: str, key: str) -> tuple[bytes, int]:
 def preflight(path: Path) -> None:
     """The file (at its symlink's target) can be rewritten keeping its owner, group and mode."""
     real = Path(os.path.realpath(path))
+    linked = real != Path(os.path.abspath(path))
     try:
         info = os.stat(real)
     except FileNotFoundError:
+        if linked:
+            # A link (perhaps one a scanned repository brought) must not choose where a
+            # new key file is created.
+            raise LeakstopError(
+                f"--deliver dotenv: {path} leads through a symlink to {real}, which does not "
+                "exist; refusing to create a key file where a link points"
+            ) from None
         if not real.parent.is_dir() or not os.access(real.parent, os.W_OK):
             raise LeakstopError(f"--deliver dotenv: cannot write in {real.parent}") from None
         return
