@@ -92,7 +92,7 @@ def repo(tmp_path: Path) -> Repo:
 @pytest.fixture
 def pushed(repo: Repo, tmp_path: Path) -> Repo:
     """`repo` with a clean root commit on main, already on its remote `origin`."""
-    from tests.test_pre_push import commit_file, with_origin
+    from tests.sources.test_pre_push import commit_file, with_origin
 
     with_origin(repo, tmp_path)
     commit_file(repo, "README.md", "hello\n", "root")

@@ -420,7 +420,7 @@ def test_init_config_blocks_a_real_commit_and_push(
 ) -> None:
     """The whole chain with the real pre-commit, offline: `leakstop init`, the install
     command it prints, then a real `git commit` and a real `git push` to a bare remote."""
-    from tests.test_pre_push import VENV_BIN, git_push, remote_tip, with_origin
+    from tests.sources.test_pre_push import VENV_BIN, git_push, remote_tip, with_origin
 
     with_origin(repo, tmp_path)
     outcome = run_cli(["init"], repo.path)

@@ -21,7 +21,7 @@ import pytest
 from leakstop.simulator import SimulatorControl
 from tests.conftest import assert_no_leak
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "rotation.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "rotation.md"
 
 
 def _rotate(run_cli: Any, key: str, cwd: Path, spec: str, provider: str = "electronhub") -> Any:

@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.conftest import Repo, assert_no_leak, init_repo
 from tests.keys import new_key
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 _COPIED = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "leakstop")
 
 

@@ -16,7 +16,7 @@ import yaml
 
 from tests.conftest import Repo, assert_no_leak
 from tests.keys import new_key
-from tests.test_pre_push import (
+from tests.sources.test_pre_push import (
     PROJECT,
     VENV_BIN,
     ZERO,

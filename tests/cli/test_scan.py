@@ -96,7 +96,7 @@ def test_output_file_receives_report(repo: Repo, run_cli: Any, tmp_path: Path) -
 
 def test_this_repository_holds_no_key(run_cli: Any) -> None:
     """Tests build their keys at run time: leakstop's own files and history are clean."""
-    project = Path(__file__).resolve().parent.parent
+    project = Path(__file__).resolve().parents[2]
     if not (project / ".git").exists():  # pragma: no cover - an sdist without history
         pytest.skip("not a git checkout")
     assert run_cli(["scan"], project).code == 0

@@ -15,7 +15,7 @@ import pytest
 from leakstop.simulator import SimulatorControl
 from tests.conftest import Repo, init_repo
 from tests.keys import new_key
-from tests.test_pre_push import commit_file, push_lines, with_origin
+from tests.sources.test_pre_push import commit_file, push_lines, with_origin
 
 ZERO = "0" * 40
 

@@ -20,7 +20,7 @@ from leakstop.secrets_text import hashed_secret
 from leakstop.suppress.baseline import Baseline
 from tests.conftest import Repo, assert_no_leak
 from tests.keys import new_key
-from tests.test_pre_push import (
+from tests.sources.test_pre_push import (
     PROJECT,
     ZERO,
     commit_file,

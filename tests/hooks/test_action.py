@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from tests.conftest import Repo, assert_no_leak
+from tests.hooks.test_hook_scripts import ci_checkout, ci_env, publish_history, run_bash, sarif_uris
 from tests.keys import new_key
-from tests.test_hook_scripts import ci_checkout, ci_env, publish_history, run_bash, sarif_uris
-from tests.test_pre_push import PROJECT, ZERO, commit_file
+from tests.sources.test_pre_push import PROJECT, ZERO, commit_file
 
 ACTION = PROJECT / "action.yml"
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")

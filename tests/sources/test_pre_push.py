@@ -21,7 +21,7 @@ from tests.conftest import Repo, assert_no_leak
 from tests.keys import new_key
 
 ZERO = "0" * 40
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 VENV_BIN = str(Path(sys.executable).parent)
 
 

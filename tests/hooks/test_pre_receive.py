@@ -16,7 +16,14 @@ import pytest
 from leakstop.secrets_text import hashed_secret
 from tests.conftest import Repo, assert_no_leak
 from tests.keys import new_key
-from tests.test_pre_push import PROJECT, ZERO, commit_file, git_push, remote_tip, with_origin
+from tests.sources.test_pre_push import (
+    PROJECT,
+    ZERO,
+    commit_file,
+    git_push,
+    remote_tip,
+    with_origin,
+)
 
 
 @pytest.fixture

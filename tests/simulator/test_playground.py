@@ -16,7 +16,7 @@ from leakstop.secrets_text import hashed_secret
 from leakstop.simulator import Simulator, SimulatorControl
 from tests.conftest import Repo, assert_no_leak
 from tests.keys import new_key
-from tests.test_simulator import read_banner
+from tests.simulator.test_simulator import read_banner
 
 
 def live_hashes(control: SimulatorControl) -> set[str]:

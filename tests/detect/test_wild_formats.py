@@ -5,7 +5,7 @@ and the last-applied annotation, .NET appsettings and user secrets beside Applic
 Insights and Azure AD ids, a pg_dump with `COPY … FROM stdin`, a Colab notebook with output
 ids, ASP.NET Core logs, and an ECGridOS sample's `MyAPIKey` string.
 
-Scored like tests/test_wild_corpus.py (same marks, same rules) in files, staged and history
+Scored like tests/detect/test_wild_corpus.py (same marks, same rules) in files, staged and history
 modes."""
 
 # ruff: noqa: E501  (the corpus files keep the long lines real files have)
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.conftest import Repo
-from tests.test_wild_corpus import Template, build, score
+from tests.detect.test_wild_corpus import Template, build, score
 
 Fill = Callable[[str], str]
 
