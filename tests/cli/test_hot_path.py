@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo, assert_no_leak
-from tests.keys import new_key
+from tests.testing import Repo, assert_no_leak, new_key
 
 FORBIDDEN = ("detect_secrets", "httpx", "git", "requests")
 

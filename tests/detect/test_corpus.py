@@ -23,8 +23,7 @@ from typing import Any
 import pytest
 
 from leakstop.secrets_text import hashed_secret
-from tests.conftest import Repo
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, new_key
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -387,7 +386,7 @@ def test_corpus_covers_every_family_and_many_files() -> None:
 
 
 @pytest.mark.parametrize("fmt", ["json", "text"])
-def test_staged_corpus(repo: Repo, run_cli: Any, fmt: str) -> None:
+def test_staged_corpus(repo: Repo, run_cli: RunCli, fmt: str) -> None:
     corpus = build_corpus()
     _write(repo, corpus)
     outcome = run_cli(["scan", "--staged", "--format", fmt], repo.path, keys=corpus.keys)
@@ -400,7 +399,7 @@ def test_staged_corpus(repo: Repo, run_cli: Any, fmt: str) -> None:
     assert report["scan"]["skipped"] == []
 
 
-def test_files_mode_corpus(repo: Repo, run_cli: Any) -> None:
+def test_files_mode_corpus(repo: Repo, run_cli: RunCli) -> None:
     corpus = build_corpus()
     _write(repo, corpus)
     outcome = run_cli(["scan", "--format", "json"], repo.path, keys=corpus.keys)
@@ -409,7 +408,7 @@ def test_files_mode_corpus(repo: Repo, run_cli: Any) -> None:
     assert report["scan"]["files"] == len(corpus.files)
 
 
-def test_files_mode_with_paths_corpus(repo: Repo, run_cli: Any) -> None:
+def test_files_mode_with_paths_corpus(repo: Repo, run_cli: RunCli) -> None:
     corpus = build_corpus()
     _write(repo, corpus)
     outcome = run_cli(["scan", "--format", "json", "."], repo.path / "src", keys=corpus.keys)
@@ -418,7 +417,7 @@ def test_files_mode_with_paths_corpus(repo: Repo, run_cli: Any) -> None:
     assert set(rows) == {r for r in corpus.expected if r[2].startswith("src/")}
 
 
-def test_staged_corpus_after_a_commit_reports_only_new_lines(repo: Repo, run_cli: Any) -> None:
+def test_staged_corpus_after_a_commit_reports_only_new_lines(repo: Repo, run_cli: RunCli) -> None:
     """Commit the corpus, then stage one more key per file: only the new keys are reported,
     each once (the committed ones are context now)."""
     corpus = build_corpus()

@@ -10,14 +10,14 @@ import io
 import json
 import time
 import uuid
-from typing import Any
 
 import pytest
 
 from leakstop.detect.engine import Block, Detector
 from leakstop.detect.structure import LabelKind, classify
 from leakstop.providers import all_rules
-from tests.conftest import Repo, SimulatorControl
+from leakstop.simulator import SimulatorControl
+from tests.testing import Repo, RunCli
 
 DETECTOR = Detector(all_rules())
 
@@ -256,7 +256,9 @@ def _possible_repo(repo: Repo, key: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["json", "text", "sarif", "csv", "html", "github"])
-def test_possible_findings_are_shown_and_do_not_block(repo: Repo, run_cli: Any, fmt: str) -> None:
+def test_possible_findings_are_shown_and_do_not_block(
+    repo: Repo, run_cli: RunCli, fmt: str
+) -> None:
     key = guid()
     _possible_repo(repo, key)
     outcome = run_cli(["scan", "--staged", "--format", fmt], repo.path, keys=[key])
@@ -280,7 +282,7 @@ def test_possible_findings_are_shown_and_do_not_block(repo: Repo, run_cli: Any, 
         assert "(possible)" in out and "blocked" not in out
 
 
-def test_certain_findings_still_block(repo: Repo, run_cli: Any) -> None:
+def test_certain_findings_still_block(repo: Repo, run_cli: RunCli) -> None:
     key, maybe = guid(), guid()
     repo.stage("config/ecgrid.ini", f"[ecgrid]\napi_key = {key}\nvalue = {maybe}\n")
     outcome = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=[key, maybe])
@@ -290,7 +292,7 @@ def test_certain_findings_still_block(repo: Repo, run_cli: Any) -> None:
 
 
 def test_possible_key_found_live_blocks(
-    repo: Repo, run_cli: Any, control: SimulatorControl
+    repo: Repo, run_cli: RunCli, control: SimulatorControl
 ) -> None:
     key = control.create_account("ecgrid", "api").key
     _possible_repo(repo, key)
@@ -528,7 +530,7 @@ def test_realistic_placements(name: str, path: str, template: str, expected: str
 
 
 # -- the same verdicts when only a hunk of the file changes ------------------------------
-def test_staged_and_history_read_the_scope_from_the_whole_file(repo: Repo, run_cli: Any) -> None:
+def test_staged_and_history_read_the_scope_from_the_whole_file(repo: Repo, run_cli: RunCli) -> None:
     key, other = guid(), guid()
     head = "ecgrid:\n  prod:\n" + "".join(f"    opt_{i}: {i}\n" for i in range(30))
     repo.write("config/app.yaml", head + "    mailbox: none\n")

@@ -17,8 +17,7 @@ import pytest
 from leakstop.detect.engine import Block, Detector
 from leakstop.providers import all_rules
 from leakstop.secrets_text import hashed_secret
-from tests.conftest import Repo
-from tests.keys import RULE_IDS, new_key
+from tests.testing import RULE_IDS, Repo, RunCli, new_key
 
 DETECTOR = Detector(all_rules())
 
@@ -165,7 +164,7 @@ def _rows(outcome: Any) -> set[tuple[str, str, int]]:
 
 
 @pytest.mark.parametrize("mode", ["files", "staged", "history"])
-def test_encoded_keys_in_every_mode(repo: Repo, run_cli: Any, mode: str) -> None:
+def test_encoded_keys_in_every_mode(repo: Repo, run_cli: RunCli, mode: str) -> None:
     files, expected, keys = _files(repo)
     for path, content in files.items():  # the structure first, the keys in a later change
         repo.write(path, content.rsplit("\n", 2)[0] + "\n")

@@ -19,7 +19,7 @@ from leakstop.detect.engine import (
     Detector,
 )
 from leakstop.providers import all_rules, get_rule
-from tests.keys import RULE_IDS, hex_key, new_key
+from tests.testing import RULE_IDS, hex_key, new_key
 
 DETECTOR = Detector(all_rules())
 

@@ -13,7 +13,7 @@ import pytest
 
 from leakstop.detect.placeholders import is_placeholder, is_placeholder_value
 from leakstop.providers import get_rule
-from tests.keys import RULE_IDS, new_key
+from tests.testing import RULE_IDS, new_key
 
 SEED_ELECTRONHUB_BODY = "1234567890abcdef" * 2
 SEED_ECGRID_KEY = "-".join(("f9e8d7c6", "b5a4", "3210", "fedc", "ba9876543210"))

@@ -14,46 +14,12 @@ encoding (reported where the encoded text is). All values are made at run time.
 # ruff: noqa: E501  (the corpus files keep the long lines real files have)
 from __future__ import annotations
 
-import base64
 import json
-import re
-import secrets
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import quote
 
-from leakstop.secrets_text import hashed_secret
-from tests.conftest import Repo
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, Template, build_corpus, score_corpus
 
-Row = tuple[str, str, str, int]
-
-
-def _json_escaped(key: str) -> str:
-    return "".join(f"\\u{ord(c):04x}" if c in "-_" else c for c in key)
-
-
-ENCODINGS: dict[str, Callable[[str], str]] = {
-    "b64": lambda k: base64.b64encode(k.encode()).decode(),
-    "basic": lambda k: base64.b64encode(f"svc-user:{k}".encode()).decode(),
-    "pct": lambda k: quote(k, safe="").replace("-", "%2D").replace("_", "%5F"),
-    "esc": _json_escaped,
-}
-
-DECOYS: dict[str, Callable[[], str]] = {
-    "guid": lambda: str(uuid.uuid4()),
-    "GUID": lambda: str(uuid.uuid4()).upper(),
-    "swagger": lambda: "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-    "zero": lambda: "00000000-0000-0000-0000-000000000000",
-    "ffff": lambda: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
-    "seq": lambda: "12345678-1234-1234-1234-123456789012",
-    "integrity": lambda: "sha512-" + base64.b64encode(secrets.token_bytes(64)).decode(),
-    "b64guid-id": lambda: base64.b64encode(str(uuid.uuid4()).encode()).decode(),
-}
-
-FILES: dict[str, str] = {
+FILES: dict[str, Template] = {
     "postman/ECGrid.postman_collection.json": """\
 {
   "info": {"name": "Partner APIs", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/"},
@@ -380,7 +346,7 @@ billing:
   api_key: ⟦D:guid⟧
   account_id: ⟦D:guid⟧
 """,
-    "notebooks/ecgrid-explore.ipynb": "__NOTEBOOK__",
+    "notebooks/ecgrid-explore.ipynb": "",  # _notebook, set below it
     "other/stripe.env": """\
 PAYMENTS_API_KEY=⟦D:guid⟧
 ORDER_ID=⟦D:guid⟧
@@ -452,108 +418,30 @@ def _notebook(fill: Callable[[str], str]) -> str:
     )
 
 
-_MARK = re.compile(r"⟦([KPDE]):([^⟧]+)⟧")
-
-
-@dataclass
-class Corpus:
-    files: dict[str, str] = field(default_factory=dict)
-    certain: set[Row] = field(default_factory=set)
-    possible: set[Row] = field(default_factory=set)
-    keys: list[str] = field(default_factory=list)
-    decoys: dict[str, str] = field(default_factory=dict)
-    """hashed_secret -> where, for messages."""
-    # Templates with each key's line-unique stand-in, to build history commits.
-    blanks: dict[str, str] = field(default_factory=dict)
-
-
-Template = str | Callable[[Callable[[str], str]], str]
-"""A file's text with marks, or a function that builds it from a mark filler (JSON that
-needs its strings escaped, like a notebook's)."""
-
-
-def build(files: dict[str, Template] | None = None) -> Corpus:
-    corpus = Corpus()
-    for path, template in (FILES if files is None else files).items():
-        placed: list[tuple[str, str, str, str]] = []  # (text in file, key, rule, kind)
-
-        def fill(
-            text: str, placed: list[tuple[str, str, str, str]] = placed, path: str = path
-        ) -> str:
-            def one(match: re.Match[str]) -> str:
-                kind, name = match.groups()
-                if kind == "D":
-                    decoy = DECOYS[name]()
-                    corpus.decoys[hashed_secret(decoy)] = f"{name} in {path}"
-                    return decoy
-                if kind == "E":
-                    encoding, rule = name.split(":")
-                    key = new_key(rule)
-                    shown = ENCODINGS[encoding](key)
-                    placed.append((shown, key, rule, "K"))
-                    return shown
-                key = new_key(name)
-                placed.append((key, key, name, kind))
-                return key
-
-            return _MARK.sub(one, text)
-
-        if template == "__NOTEBOOK__":
-            template = _notebook
-        content = fill(template) if isinstance(template, str) else template(fill)
-        corpus.files[path] = content
-        lines = content.split("\n")
-        blank = content
-        for shown, key, rule, kind in placed:
-            [line] = [i for i, text in enumerate(lines, 1) if shown in text]
-            row = (hashed_secret(key), rule, path, line)
-            (corpus.certain if kind == "K" else corpus.possible).add(row)
-            corpus.keys.append(key)
-            blank = blank.replace(shown, "REPLACED-LATER", 1)
-        corpus.blanks[path] = blank
-    return corpus
-
-
-def _rows(report: dict[str, Any], confidence: str) -> set[Row]:
-    return {
-        (f["hashed_secret"], f["rule"], f["file"], f["line"])
-        for f in report["findings"]
-        if f.get("confidence", "certain") == confidence
-    }
-
-
-def score(report: dict[str, Any], corpus: Corpus) -> None:
-    certain, possible = _rows(report, "certain"), _rows(report, "possible")
-    decoys = sorted(corpus.decoys[r[0]] for r in certain | possible if r[0] in corpus.decoys)
-    assert not decoys, f"decoys reported: {decoys}"
-    missing = corpus.certain - certain
-    assert not missing, f"missed: {sorted((r[1], r[2], r[3]) for r in missing)}"
-    extra = certain - corpus.certain
-    assert not extra, f"unexpected: {sorted((r[1], r[2], r[3]) for r in extra)}"
-    assert possible == corpus.possible
+FILES["notebooks/ecgrid-explore.ipynb"] = _notebook
 
 
 def test_corpus_is_broad() -> None:
-    corpus = build()
+    corpus = build_corpus(FILES)
     assert len({r[2] for r in corpus.certain}) >= 18
     assert len(corpus.decoys) >= 40
     assert len(corpus.certain) >= 30
 
 
-def test_files_mode(repo: Repo, run_cli: Any) -> None:
-    corpus = build()
+def test_files_mode(repo: Repo, run_cli: RunCli) -> None:
+    corpus = build_corpus(FILES)
     for path, content in corpus.files.items():
         repo.write(path, content)
     repo.git("add", "-A")
     outcome = run_cli(["scan", "--format", "json"], repo.path, keys=corpus.keys)
     assert outcome.code == 1, outcome.err
-    score(json.loads(outcome.out), corpus)
+    score_corpus(json.loads(outcome.out), corpus)
 
 
-def test_staged_mode_keys_added_far_from_their_scope(repo: Repo, run_cli: Any) -> None:
+def test_staged_mode_keys_added_far_from_their_scope(repo: Repo, run_cli: RunCli) -> None:
     """The structure is committed first; the keys are staged later, each a hunk of its own
     whose diff context does not show what names it."""
-    corpus = build()
+    corpus = build_corpus(FILES)
     for path, blank in corpus.blanks.items():
         repo.write(path, blank)
     repo.commit("structure")
@@ -562,11 +450,11 @@ def test_staged_mode_keys_added_far_from_their_scope(repo: Repo, run_cli: Any) -
     repo.git("add", "-A")
     outcome = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=corpus.keys)
     assert outcome.code == 1, outcome.err
-    score(json.loads(outcome.out), corpus)
+    score_corpus(json.loads(outcome.out), corpus)
 
 
-def test_history_mode(repo: Repo, run_cli: Any) -> None:
-    corpus = build()
+def test_history_mode(repo: Repo, run_cli: RunCli) -> None:
+    corpus = build_corpus(FILES)
     for path, blank in corpus.blanks.items():
         repo.write(path, blank)
     repo.commit("structure")
@@ -577,5 +465,5 @@ def test_history_mode(repo: Repo, run_cli: Any) -> None:
     outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=corpus.keys)
     assert outcome.code == 1, outcome.err
     report = json.loads(outcome.out)
-    score(report, corpus)
+    score_corpus(report, corpus)
     assert {f["commit"] for f in report["findings"]} == {keys_commit}

@@ -16,8 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from tests.conftest import Repo
-from tests.detect.test_wild_corpus import Template, build, score
+from tests.testing import Repo, RunCli, Template, build_corpus, score_corpus
 
 Fill = Callable[[str], str]
 
@@ -391,24 +390,24 @@ X-Correlation-Id: {{correlation}}
 
 
 def test_corpus_is_broad() -> None:
-    corpus = build(FILES)
+    corpus = build_corpus(FILES)
     assert len({r[2] for r in corpus.certain}) >= 12
     assert len(corpus.decoys) >= 40
 
 
-def test_files_mode(repo: Repo, run_cli: Any) -> None:
-    corpus = build(FILES)
+def test_files_mode(repo: Repo, run_cli: RunCli) -> None:
+    corpus = build_corpus(FILES)
     for path, content in corpus.files.items():
         repo.write(path, content)
     repo.git("add", "-A")
     outcome = run_cli(["scan", "--format", "json"], repo.path, keys=corpus.keys)
     assert outcome.code == 1, outcome.err
-    score(json.loads(outcome.out), corpus)
+    score_corpus(json.loads(outcome.out), corpus)
 
 
-def test_history_mode(repo: Repo, run_cli: Any) -> None:
+def test_history_mode(repo: Repo, run_cli: RunCli) -> None:
     """The files without their keys first; the keys are added by a later commit."""
-    corpus = build(FILES)
+    corpus = build_corpus(FILES)
     for path, blank in corpus.blanks.items():
         repo.write(path, blank)
     repo.commit("structure")
@@ -419,12 +418,12 @@ def test_history_mode(repo: Repo, run_cli: Any) -> None:
     outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=corpus.keys)
     assert outcome.code == 1, outcome.err
     report = json.loads(outcome.out)
-    score(report, corpus)
+    score_corpus(report, corpus)
     assert {f["commit"] for f in report["findings"]} == {keys_commit}
 
 
-def test_staged_mode(repo: Repo, run_cli: Any) -> None:
-    corpus = build(FILES)
+def test_staged_mode(repo: Repo, run_cli: RunCli) -> None:
+    corpus = build_corpus(FILES)
     for path, blank in corpus.blanks.items():
         repo.write(path, blank)
     repo.commit("structure")
@@ -433,4 +432,4 @@ def test_staged_mode(repo: Repo, run_cli: Any) -> None:
     repo.git("add", "-A")
     outcome = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=corpus.keys)
     assert outcome.code == 1, outcome.err
-    score(json.loads(outcome.out), corpus)
+    score_corpus(json.loads(outcome.out), corpus)

@@ -11,13 +11,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
-from tests.conftest import Repo, assert_no_leak
-from tests.hooks.test_hook_scripts import ci_checkout, ci_env, publish_history, run_bash, sarif_uris
-from tests.keys import new_key
-from tests.sources.test_pre_push import PROJECT, ZERO, commit_file
+from tests.testing import (
+    PROJECT,
+    ZERO,
+    Repo,
+    assert_no_leak,
+    ci_checkout,
+    ci_env,
+    commit_file,
+    new_key,
+    run_bash,
+    sarif_uris,
+)
 
 ACTION = PROJECT / "action.yml"
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
@@ -115,11 +122,6 @@ def run_action(
 
 def push_payload(before: str, after: str) -> dict[str, Any]:
     return {"before": before, "after": after, "created": before == ZERO, "deleted": after == ZERO}
-
-
-@pytest.fixture
-def published(repo: Repo, tmp_path: Path) -> Repo:
-    return publish_history(repo, tmp_path)
 
 
 def sarif(clone: Path, run: ActionRun) -> dict[str, Any]:

@@ -14,15 +14,20 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import Repo, assert_no_leak
-from tests.keys import new_key
-from tests.sources.test_pre_push import (
+from tests.testing import (
     PROJECT,
     VENV_BIN,
     ZERO,
+    Repo,
+    assert_no_leak,
+    ci_checkout,
+    ci_env,
     commit_file,
     git_push,
+    new_key,
     remote_tip,
+    run_bash,
+    sarif_uris,
     with_origin,
 )
 
@@ -212,50 +217,10 @@ def test_pre_push_script_chained_behind_pre_commit_sees_every_ref(
 # -- the CI templates' scan scripts ---------------------------------------------------------
 
 
-def ci_env(tmp_path: Path, **values: str) -> dict[str, str]:
-    path = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
-    return {**os.environ, "PATH": path, "GITHUB_OUTPUT": str(tmp_path / "output"), **values}
-
-
-def run_bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    # As GitHub's and GitLab's runners start bash: errexit and pipefail on.
-    return subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-
-
 def _github_steps() -> dict[str, dict[str, Any]]:
     workflow = yaml.safe_load((HOOKS / "github-actions.yml").read_text())
     steps: list[dict[str, Any]] = workflow["jobs"]["leakstop"]["steps"]
     return {step.get("id") or step.get("name", step.get("uses", "")): step for step in steps}
-
-
-@pytest.fixture
-def published(repo: Repo, tmp_path: Path) -> Repo:
-    return publish_history(repo, tmp_path)
-
-
-def publish_history(repo: Repo, tmp_path: Path) -> Repo:
-    """A developer repository whose `origin` has main = root, then a commit carrying a key
-    that went out unchecked long ago (it must not be reported again)."""
-    with_origin(repo, tmp_path)
-    commit_file(repo, "README.md", "hello\n", "root")
-    commit_file(repo, "old.txt", f"{new_key('electronhub-api-key')}\n", "old key")
-    commit_file(repo, "old.txt", "gone\n", "old key removed")
-    repo.git("push", "-q", "origin", "main")
-    return repo
-
-
-def ci_checkout(repo: Repo, tmp_path: Path, name: str, *options: str) -> Path:
-    """A fresh clone of `repo`'s origin, as a CI runner would make it."""
-    bare = repo.git("remote", "get-url", "origin").strip()
-    target = tmp_path / name
-    subprocess.run(["git", "clone", "-q", *options, bare, str(target)], check=True)
-    return target
 
 
 def _github_scan(
@@ -276,15 +241,6 @@ def _github_scan(
     )
     sarif = clone / "leakstop.sarif"
     return output["status"], (json.loads(sarif.read_text()) if sarif.exists() else None)
-
-
-def sarif_uris(sarif: dict[str, Any] | None) -> list[str]:
-    assert sarif is not None
-    return [
-        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        for run in sarif["runs"]
-        for r in run["results"]
-    ]
 
 
 def test_github_workflow_push_events(published: Repo, tmp_path: Path) -> None:

@@ -7,10 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Repo, assert_no_leak, init_repo
-from tests.keys import new_key
+from tests.testing import PROJECT, Repo, assert_no_leak, init_repo, new_key
 
-PROJECT = Path(__file__).resolve().parents[2]
 _COPIED = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "leakstop")
 
 

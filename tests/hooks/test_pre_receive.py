@@ -9,18 +9,19 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from leakstop.secrets_text import hashed_secret
-from tests.conftest import Repo, assert_no_leak
-from tests.keys import new_key
-from tests.sources.test_pre_push import (
-    PROJECT,
+from tests.testing import (
     ZERO,
+    Repo,
+    RunCli,
+    assert_no_leak,
     commit_file,
     git_push,
+    guard_with_pre_receive,
+    new_key,
     remote_tip,
     with_origin,
 )
@@ -33,10 +34,7 @@ def server(repo: Repo, tmp_path: Path) -> Path:
     bare = with_origin(repo, tmp_path)
     commit_file(repo, "README.md", "hello\n", "root")
     repo.git("push", "-q", "origin", "main")
-    hook = bare / "hooks" / "pre-receive"
-    shutil.copy2(PROJECT / "hooks" / "pre-receive", hook)
-    hook.chmod(0o755)
-    return bare
+    return guard_with_pre_receive(bare)
 
 
 def test_push_with_a_key_is_rejected_with_a_clear_message(server: Path, repo: Repo) -> None:
@@ -169,7 +167,7 @@ def test_administrator_baseline_accepts_a_known_key(
 # -- `leakstop scan --pre-receive` in process, in a bare repository -------------------------
 
 
-def test_pre_receive_in_a_bare_repository(server: Path, repo: Repo, run_cli: Any) -> None:
+def test_pre_receive_in_a_bare_repository(server: Path, repo: Repo, run_cli: RunCli) -> None:
     key = new_key("ecgrid-api-key")
     tip = remote_tip(repo, "refs/heads/main")
     commit_file(repo, "a.txt", "clean\n")

@@ -21,8 +21,7 @@ import pytest
 
 from leakstop.plugin.audit import Redactor
 from leakstop.secrets_text import hashed_secret
-from tests.conftest import Repo, assert_no_leak
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, assert_no_leak, new_key
 
 PROMPTS = (b"Should this string be committed to the repository?", b"What would you like to do?")
 
@@ -31,7 +30,7 @@ class AuditRepo:
     """A repository wired by `leakstop init`, whose baseline holds keys of leakstop's
     families and of detect-secrets' own plugins, next to a key a pragma keeps out of it."""
 
-    def __init__(self, repo: Repo, run_cli: Any) -> None:
+    def __init__(self, repo: Repo, run_cli: RunCli) -> None:
         self.repo = repo
         rng = random.SystemRandom()
         self.ek = new_key("electronhub-api-key")
@@ -80,7 +79,7 @@ class AuditRepo:
 
 
 @pytest.fixture
-def audited(repo: Repo, run_cli: Any) -> AuditRepo:
+def audited(repo: Repo, run_cli: RunCli) -> AuditRepo:
     return AuditRepo(repo, run_cli)
 
 

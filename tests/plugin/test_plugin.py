@@ -31,8 +31,7 @@ from leakstop.plugin.wiring import PLUGIN_FILE
 from leakstop.providers import all_rules
 from leakstop.providers.base import Rule
 from leakstop.secrets_text import hashed_secret
-from tests.conftest import Repo, assert_no_leak
-from tests.keys import RULE_IDS, new_key
+from tests.testing import RULE_IDS, Repo, RunCli, assert_no_leak, new_key
 
 # Written into users' baselines: these must never change (a rename breaks every baseline).
 STABLE_NAMES = {
@@ -166,7 +165,7 @@ class KeyRepo:
 
 
 @pytest.fixture
-def keyrepo(repo: Repo, run_cli: Any) -> KeyRepo:
+def keyrepo(repo: Repo, run_cli: RunCli) -> KeyRepo:
     setup = KeyRepo(repo)
     outcome = run_cli(["init", "--local-hook"], repo.path, keys=setup.keys)
     assert outcome.code == 0, outcome.err
@@ -174,14 +173,14 @@ def keyrepo(repo: Repo, run_cli: Any) -> KeyRepo:
     return setup
 
 
-def leakstop_findings(run_cli: Any, setup: KeyRepo) -> set[tuple[str, str]]:
+def leakstop_findings(run_cli: RunCli, setup: KeyRepo) -> set[tuple[str, str]]:
     outcome = run_cli(["scan", "--format", "json"], setup.repo.path, keys=setup.keys)
     assert outcome.code == 1, outcome.err
     return {(f["file"], f["hashed_secret"]) for f in json.loads(outcome.out)["findings"]}
 
 
 def test_scan_and_hook_report_exactly_what_leakstop_reports(
-    keyrepo: KeyRepo, run_cli: Any, tmp_path: Path
+    keyrepo: KeyRepo, run_cli: RunCli, tmp_path: Path
 ) -> None:
     root = keyrepo.repo.path
     ours = leakstop_findings(run_cli, keyrepo)
@@ -229,7 +228,7 @@ def test_hook_text_report_names_our_types_without_keys(keyrepo: KeyRepo) -> None
 
 
 def test_accepted_baseline_entries_silence_both_tools(
-    keyrepo: KeyRepo, run_cli: Any, tmp_path: Path
+    keyrepo: KeyRepo, run_cli: RunCli, tmp_path: Path
 ) -> None:
     root = keyrepo.repo.path
     copy = tmp_path / "scan.baseline"
@@ -367,7 +366,9 @@ def test_file_is_rescanned_on_a_new_pass(tmp_path: Path) -> None:
     assert scan() == {second}
 
 
-def test_repository_paths_decide_path_rules(repo: Repo, tmp_path: Path, monkeypatch: Any) -> None:
+def test_repository_paths_decide_path_rules(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     key = new_key("ecgrid-api-key")
     text = f"ECGRID_API_KEY={key}\n"
     repo.write("build/ecgrid.props", text)  # GUIDs in MSBuild files are identifiers
@@ -398,7 +399,7 @@ def test_garbage_never_raises(call: Any) -> None:
         assert call(cls()) == set()
 
 
-def test_internal_errors_are_dropped(monkeypatch: Any) -> None:
+def test_internal_errors_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("engine failure")
 

@@ -13,11 +13,15 @@ from typing import Any
 import pytest
 
 from leakstop.simulator import SimulatorControl
-from tests.conftest import Repo, init_repo
-from tests.keys import new_key
-from tests.sources.test_pre_push import commit_file, push_lines, with_origin
-
-ZERO = "0" * 40
+from tests.testing import (
+    Repo,
+    RunCli,
+    commit_file,
+    init_repo,
+    new_key,
+    push_lines,
+    with_origin,
+)
 
 
 def _advice(out: str) -> str:
@@ -25,7 +29,7 @@ def _advice(out: str) -> str:
     return out.split("What to do (", 1)[1]
 
 
-def _pre_push(run_cli: Any, repo: Repo, keys: list[str]) -> Any:
+def _pre_push(run_cli: RunCli, repo: Repo, keys: list[str]) -> Any:
     lines = push_lines(repo, "main")
     return run_cli(["scan", "--pre-push", "origin", "url"], repo.path, keys=keys, stdin=lines)
 
@@ -34,7 +38,7 @@ def _shell(repo: Repo, command: str, **env: str) -> None:
     subprocess.run(command, shell=True, cwd=repo.path, check=True, env={**os.environ, **env})
 
 
-def test_staged_says_unstage_and_environment(repo: Repo, run_cli: Any) -> None:
+def test_staged_says_unstage_and_environment(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("syncline-user-key")
     commit_file(repo, "README.md", "hi\n", "root")
     repo.stage("config/.env", f"SYNCLINE_KEY={key}\n")
@@ -51,7 +55,7 @@ def test_staged_says_unstage_and_environment(repo: Repo, run_cli: Any) -> None:
     assert run_cli(["scan", "--staged"], repo.path).code == 0
 
 
-def test_pre_push_last_commit_is_amended(pushed: Repo, run_cli: Any) -> None:
+def test_pre_push_last_commit_is_amended(pushed: Repo, run_cli: RunCli) -> None:
     key = new_key("electronhub-api-key")
     sha = commit_file(pushed, "app/settings.py", f'KEY = "{key}"\n', "settings")
     outcome = _pre_push(run_cli, pushed, [key])
@@ -66,7 +70,7 @@ def test_pre_push_last_commit_is_amended(pushed: Repo, run_cli: Any) -> None:
     assert _pre_push(run_cli, pushed, [key]).code == 0
 
 
-def test_pre_push_names_the_commits_and_the_rebase_works(pushed: Repo, run_cli: Any) -> None:
+def test_pre_push_names_the_commits_and_the_rebase_works(pushed: Repo, run_cli: RunCli) -> None:
     first, second = new_key("scrapebit-api-key"), new_key("electronhub-api-key")
     one = commit_file(pushed, "a.py", f'A = "{first}"\n', "a")
     commit_file(pushed, "notes.txt", "clean\n", "clean")
@@ -98,7 +102,7 @@ def test_pre_push_names_the_commits_and_the_rebase_works(pushed: Repo, run_cli: 
 
 
 def test_pre_push_of_a_root_commit_rebases_from_the_root(
-    repo: Repo, tmp_path: Path, run_cli: Any
+    repo: Repo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     with_origin(repo, tmp_path)
     key = new_key("syncline-user-key")
@@ -109,7 +113,7 @@ def test_pre_push_of_a_root_commit_rebases_from_the_root(
 
 
 def test_pre_receive_says_the_server_ignores_pushed_baselines(
-    repo: Repo, tmp_path: Path, run_cli: Any
+    repo: Repo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     bare = with_origin(repo, tmp_path)
     commit_file(repo, "README.md", "hello\n", "root")
@@ -132,7 +136,7 @@ def test_pre_receive_says_the_server_ignores_pushed_baselines(
 
 @pytest.mark.parametrize("variable", ["CI", "GITHUB_ACTIONS", "GITLAB_CI"])
 def test_ci_says_rotate_now(
-    repo: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch, variable: str
+    repo: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, variable: str
 ) -> None:
     key = new_key("scrapebit-api-key")
     base = commit_file(repo, "README.md", "hi\n", "root")
@@ -146,7 +150,7 @@ def test_ci_says_rotate_now(
     assert "rebase" not in advice
 
 
-def test_files_and_history_modes(repo: Repo, run_cli: Any) -> None:
+def test_files_and_history_modes(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("electronhub-api-key")
     commit_file(repo, "k.env", f"EH={key}\n", "key")
     files = _advice(run_cli(["scan"], repo.path, keys=[key]).out)
@@ -158,7 +162,7 @@ def test_files_and_history_modes(repo: Repo, run_cli: Any) -> None:
 
 
 def test_after_rotation_says_where_the_key_went_and_what_remains(
-    repo: Repo, run_cli: Any, control: SimulatorControl, tmp_path: Path
+    repo: Repo, run_cli: RunCli, control: SimulatorControl, tmp_path: Path
 ) -> None:
     live = control.create_account("electronhub", "master").key
     failing = control.create_account("syncline", "user").key
@@ -181,7 +185,7 @@ def test_after_rotation_says_where_the_key_went_and_what_remains(
     assert outcome.err.rstrip().splitlines()[-1].startswith("leakstop: rotation: 1 rotated")
 
 
-def test_no_commit_message_is_ever_shown(repo: Repo, run_cli: Any) -> None:
+def test_no_commit_message_is_ever_shown(repo: Repo, run_cli: RunCli) -> None:
     """A commit message may hold the key itself: advice names commits by id only."""
     key = new_key("syncline-user-key")
     base = commit_file(repo, "README.md", "hi\n", "root")
@@ -190,7 +194,7 @@ def test_no_commit_message_is_ever_shown(repo: Repo, run_cli: Any) -> None:
     assert outcome.code == 1
 
 
-def test_advice_commands_quote_odd_file_names(repo: Repo, run_cli: Any) -> None:
+def test_advice_commands_quote_odd_file_names(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("syncline-user-key")
     commit_file(repo, "README.md", "hi\n", "root")
     repo.stage("my config.env", f"SYNCLINE_KEY={key}\n")
@@ -198,7 +202,7 @@ def test_advice_commands_quote_odd_file_names(repo: Repo, run_cli: Any) -> None:
     assert f"git restore --staged -- {shlex.quote('my config.env')}" in advice
 
 
-def test_sweep_text_is_untouched_by_advice(tmp_path: Path, run_cli: Any) -> None:
+def test_sweep_text_is_untouched_by_advice(tmp_path: Path, run_cli: RunCli) -> None:
     swept = init_repo(tmp_path / "r")
     key = new_key("scrapebit-api-key")
     commit_file(swept, "a.env", f"SB_KEY={key}\n")
@@ -207,7 +211,7 @@ def test_sweep_text_is_untouched_by_advice(tmp_path: Path, run_cli: Any) -> None
 
 
 def test_staged_after_rotation_drops_what_no_longer_applies(
-    repo: Repo, run_cli: Any, control: SimulatorControl
+    repo: Repo, run_cli: RunCli, control: SimulatorControl
 ) -> None:
     key = control.create_account("scrapebit", "live").key
     commit_file(repo, "README.md", "hi\n", "root")
@@ -223,7 +227,7 @@ def test_staged_after_rotation_drops_what_no_longer_applies(
 
 
 def test_control_characters_in_file_names_are_escaped_and_the_command_still_works(
-    repo: Repo, run_cli: Any
+    repo: Repo, run_cli: RunCli
 ) -> None:
     key = new_key("electronhub-api-key")
     commit_file(repo, "README.md", "hi\n", "root")

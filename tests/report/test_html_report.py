@@ -20,8 +20,7 @@ from typing import Any
 import pytest
 
 from leakstop.report import html as html_report
-from tests.conftest import Repo, assert_no_leak, init_repo
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, assert_no_leak, init_repo, new_key
 
 ODD_NAME = 'conf/<b>&"it\'s".env'
 BROWSER = next(
@@ -104,7 +103,7 @@ def _sweep_repos(tmp_path: Path) -> tuple[list[str], list[Repo]]:
     return keys, [app, tools]
 
 
-def _swept_html(tmp_path: Path, run_cli: Any) -> tuple[list[str], Path, dict[str, Any]]:
+def _swept_html(tmp_path: Path, run_cli: RunCli) -> tuple[list[str], Path, dict[str, Any]]:
     keys, _ = _sweep_repos(tmp_path)
     args = ["sweep", "--cache", str(tmp_path / "cache"), "app", "tools", "broken"]
     report = tmp_path / "report.html"
@@ -114,7 +113,7 @@ def _swept_html(tmp_path: Path, run_cli: Any) -> tuple[list[str], Path, dict[str
     return keys, report, data
 
 
-def test_html_is_self_contained_escaped_and_keyless(tmp_path: Path, run_cli: Any) -> None:
+def test_html_is_self_contained_escaped_and_keyless(tmp_path: Path, run_cli: RunCli) -> None:
     keys, report, data = _swept_html(tmp_path, run_cli)
     text = report.read_text(encoding="utf-8")
     assert_no_leak([text], keys)
@@ -191,7 +190,7 @@ def _png_pixels(path: Path) -> tuple[int, int, bytes]:
 
 
 @pytest.mark.skipif(BROWSER is None, reason="Chromium is not installed (scripts/test installs it)")
-def test_html_renders_in_headless_chromium(tmp_path: Path, run_cli: Any) -> None:
+def test_html_renders_in_headless_chromium(tmp_path: Path, run_cli: RunCli) -> None:
     keys, report, data = _swept_html(tmp_path, run_cli)
     url = report.as_uri()
     shot = tmp_path / "report.png"
@@ -233,7 +232,7 @@ def _title(rule_id: str) -> str:
     return get_rule(rule_id).title
 
 
-def test_scan_reports_in_html_and_csv(repo: Repo, run_cli: Any) -> None:
+def test_scan_reports_in_html_and_csv(repo: Repo, run_cli: RunCli) -> None:
     keys = [new_key("electronhub-api-key"), new_key("scrapebit-test-key")]
     repo.stage("a.env", f"EH={keys[0]}\n")
     repo.git("commit", "-q", "-m", "old", "--date", "2015-06-01T00:00:00Z")

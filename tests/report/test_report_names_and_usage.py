@@ -8,13 +8,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from leakstop.report.printable import printable
-from tests.conftest import Repo, assert_no_leak
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, assert_no_leak, new_key
 
 HOSTILE = {
     b"new\nline.env": "new\\nline.env",
@@ -65,7 +63,7 @@ def test_hostile_names_stay_on_their_line(hostile: tuple[Repo, list[str]], mode:
     assert_no_leak([out, ran.stderr.decode("utf-8", "replace")], keys)
 
 
-def test_hostile_author_and_skipped_names(repo: Repo, run_cli: Any) -> None:
+def test_hostile_author_and_skipped_names(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("syncline-user-key")
     repo.write("k.js", f"k = '{key}'\n")
     (repo.path / "big\x1b[2J.bin").write_bytes(b"\0" * 64)

@@ -7,8 +7,7 @@ import re
 from typing import Any
 
 from leakstop.providers import all_rules
-from tests.conftest import Repo
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, new_key
 
 
 def _require(obj: dict[str, Any], *keys: str) -> None:
@@ -52,7 +51,7 @@ def validate_sarif(log: dict[str, Any]) -> None:
                 assert isinstance(value, str) and value
 
 
-def test_sarif_report_is_valid_and_keyless(repo: Repo, run_cli: Any) -> None:
+def test_sarif_report_is_valid_and_keyless(repo: Repo, run_cli: RunCli) -> None:
     keys = [new_key("electronhub-api-key"), new_key("scrapebit-test-key")]
     repo.stage("dir with space/conf.env", f"A={keys[0]}\nB={keys[1]}\n")
     repo.commit("keys")
@@ -72,7 +71,7 @@ def test_sarif_report_is_valid_and_keyless(repo: Repo, run_cli: Any) -> None:
     assert results[0]["properties"]["commit"] == repo.git("rev-parse", "HEAD").strip()
 
 
-def test_sarif_fingerprint_is_stable_when_the_line_moves(repo: Repo, run_cli: Any) -> None:
+def test_sarif_fingerprint_is_stable_when_the_line_moves(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("syncline-user-key")
     repo.stage("a.txt", f"{key}\n")
     first = json.loads(run_cli(["scan", "--format", "sarif"], repo.path, keys=[key]).out)
@@ -85,7 +84,7 @@ def test_sarif_fingerprint_is_stable_when_the_line_moves(repo: Repo, run_cli: An
     assert fingerprint(first) == fingerprint(second)
 
 
-def test_sarif_with_no_findings_and_skipped_files(repo: Repo, run_cli: Any) -> None:
+def test_sarif_with_no_findings_and_skipped_files(repo: Repo, run_cli: RunCli) -> None:
     repo.stage("blob.bin", b"\x00\x01binary")
     outcome = run_cli(["scan", "--format", "sarif"], repo.path)
     assert outcome.code == 0
@@ -95,7 +94,7 @@ def test_sarif_with_no_findings_and_skipped_files(repo: Repo, run_cli: Any) -> N
     assert "blob.bin" in notes[0]["message"]["text"]
 
 
-def test_github_annotations_escape_and_redact(repo: Repo, run_cli: Any) -> None:
+def test_github_annotations_escape_and_redact(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("scrapebit-api-key")
     repo.stage("odd,name:1.env", f"SB={key}\n")
     outcome = run_cli(["scan", "--format", "github"], repo.path, keys=[key])

@@ -8,12 +8,11 @@ import io
 import json
 import socket
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from leakstop.simulator import SimulatorControl
-from tests.conftest import Repo, init_repo
+from tests.testing import Repo, RunCli, init_repo
 
 FORMATS = ("text", "json", "sarif", "github", "html", "csv")
 
@@ -62,9 +61,9 @@ def _reason_in(fmt: str, out: str) -> str:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_unreachable_provider_reason_in_every_format(
-    repo: Repo, run_cli: Any, unreachable: str, fmt: str
+    repo: Repo, run_cli: RunCli, unreachable: str, fmt: str
 ) -> None:
-    from tests.keys import new_key
+    from tests.testing import new_key
 
     key = new_key("electronhub-api-key")
     repo.stage("app.env", f"ELECTRONHUB_API_KEY={key}\n")
@@ -76,7 +75,7 @@ def test_unreachable_provider_reason_in_every_format(
 
 
 def test_provider_error_status_is_the_reason(
-    repo: Repo, run_cli: Any, control: SimulatorControl
+    repo: Repo, run_cli: RunCli, control: SimulatorControl
 ) -> None:
     key = control.create_account("syncline", "user").key
     control.add_fault("500", key=key, times=None)
@@ -90,7 +89,7 @@ def test_provider_error_status_is_the_reason(
 
 
 def test_definite_verdicts_carry_no_reason(
-    repo: Repo, run_cli: Any, control: SimulatorControl
+    repo: Repo, run_cli: RunCli, control: SimulatorControl
 ) -> None:
     key = control.create_account("scrapebit", "live").key
     repo.stage("k.env", f"SB_KEY={key}\n")
@@ -103,9 +102,9 @@ def test_definite_verdicts_carry_no_reason(
 
 @pytest.mark.parametrize("fmt", ["text", "json", "html", "csv"])
 def test_sweep_reports_carry_the_reason(
-    tmp_path: Path, run_cli: Any, unreachable: str, fmt: str
+    tmp_path: Path, run_cli: RunCli, unreachable: str, fmt: str
 ) -> None:
-    from tests.keys import new_key
+    from tests.testing import new_key
 
     key = new_key("scrapebit-api-key")
     swept = init_repo(tmp_path / "r")

@@ -23,18 +23,13 @@ from leakstop.rotation import http
 from leakstop.rotation.apply import verify_findings
 from leakstop.rotation.engine import Engine
 from leakstop.simulator import Simulator, SimulatorControl
-from tests.conftest import Repo
-
-
-def _rotate(run_cli: Any, provider: str, key: str, cwd: Path, *extra: str) -> Any:
-    return run_cli(["rotate", "--provider", provider, "--yes", *extra], cwd, keys=[key], stdin=key)
-
+from tests.testing import Repo, RunCli, rotate
 
 # -- the whole-call deadline -------------------------------------------------------------
 
 
 def test_a_trickling_check_call_ends_at_the_deadline(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = control.create_account("scrapebit", "live").key
     # One byte every 0.4 s: each read succeeds long before the 20 s read timeout.
@@ -49,12 +44,12 @@ def test_a_trickling_check_call_ends_at_the_deadline(
 
 
 def test_a_trickling_regenerate_answer_is_cut_and_never_resent(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("syncline", "user").key
     control.add_fault("trickle", key=key, call="rotate", seconds=0.3)
     started = time.monotonic()
-    outcome = _rotate(run_cli, "syncline", key, tmp_path, "--call-deadline", "1")
+    outcome = rotate(run_cli, "syncline", key, tmp_path, "--call-deadline", "1")
     assert time.monotonic() - started < 8
     assert outcome.code == 5
     assert "did not finish within its 1 s deadline (LEAKSTOP_CALL_DEADLINE)" in outcome.out
@@ -63,13 +58,13 @@ def test_a_trickling_regenerate_answer_is_cut_and_never_resent(
 
 
 def test_no_regenerate_call_after_a_check_call_without_answer(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = control.create_account("electronhub", "master").key
     control.add_fault("trickle", key=key, call="check", seconds=0.5, times=None)
     monkeypatch.setenv("LEAKSTOP_CALL_DEADLINE", "1")
     started = time.monotonic()
-    outcome = _rotate(run_cli, "electronhub", key, tmp_path)
+    outcome = rotate(run_cli, "electronhub", key, tmp_path)
     assert time.monotonic() - started < 6  # one call's deadline, not three
     assert outcome.code == 5
     assert "did not answer the check call (timeout: the call did not finish" in outcome.out
@@ -78,7 +73,7 @@ def test_no_regenerate_call_after_a_check_call_without_answer(
 
 
 def test_bad_deadline_values_are_one_line_errors(
-    run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for value in ("0", "-3", "soon", "99999"):
         outcome = run_cli(["rotate", "--provider", "syncline", "--call-deadline", value], tmp_path)
@@ -148,10 +143,10 @@ def proxy() -> Iterator[_Proxy]:
 
 
 def test_rotation_through_an_explicit_proxy(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path, proxy: _Proxy, sim: Simulator
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path, proxy: _Proxy, sim: Simulator
 ) -> None:
     key = control.create_account("electronhub", "master").key
-    outcome = _rotate(run_cli, "electronhub", key, tmp_path, "--proxy", proxy.url)
+    outcome = rotate(run_cli, "electronhub", key, tmp_path, "--proxy", proxy.url)
     assert outcome.code == 0, outcome.out + outcome.err
     assert "rotated" in outcome.out
     paths = [(method, path) for method, path, _ in proxy.seen]
@@ -165,7 +160,7 @@ def test_rotation_through_an_explicit_proxy(
 
 def test_proxy_from_the_environment_variable_with_credentials(
     control: SimulatorControl,
-    run_cli: Any,
+    run_cli: RunCli,
     repo: Repo,
     proxy: _Proxy,
     monkeypatch: pytest.MonkeyPatch,
@@ -182,7 +177,7 @@ def test_proxy_from_the_environment_variable_with_credentials(
 
 def test_standard_proxy_variables_are_never_used(
     control: SimulatorControl,
-    run_cli: Any,
+    run_cli: RunCli,
     tmp_path: Path,
     proxy: _Proxy,
     monkeypatch: pytest.MonkeyPatch,
@@ -191,7 +186,7 @@ def test_standard_proxy_variables_are_never_used(
     for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "HTTPS_PROXY"):
         monkeypatch.setenv(name, proxy.url)
     monkeypatch.setenv("NO_PROXY", "")
-    assert _rotate(run_cli, "syncline", key, tmp_path).code == 0
+    assert rotate(run_cli, "syncline", key, tmp_path).code == 0
     assert proxy.seen == []
 
 
@@ -206,16 +201,16 @@ def test_standard_proxy_variables_are_never_used(
     ],
 )
 def test_bad_or_unsafe_proxies_are_refused(
-    value: str, message: str, control: SimulatorControl, run_cli: Any, tmp_path: Path
+    value: str, message: str, control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("syncline", "user").key
-    outcome = _rotate(run_cli, "syncline", key, tmp_path, "--proxy", value)
+    outcome = rotate(run_cli, "syncline", key, tmp_path, "--proxy", value)
     assert outcome.code == 2
     assert message in outcome.err and len(outcome.err.splitlines()) == 1
     assert "hunter2pw" not in outcome.err
     assert control.calls() == []
     # A refused value is not kept: the next command in this process calls directly.
-    assert _rotate(run_cli, "syncline", key, tmp_path).code == 0
+    assert rotate(run_cli, "syncline", key, tmp_path).code == 0
 
 
 # -- every non-definite verdict says why ----------------------------------------------------
@@ -290,14 +285,14 @@ def test_reason_phrases_for_network_failures() -> None:
 
 def test_rotate_never_claims_the_key_works_when_nobody_answered(
     control: SimulatorControl,
-    run_cli: Any,
+    run_cli: RunCli,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     repo: Repo,
 ) -> None:
     key = control.create_account("ecgrid", "api").key
     monkeypatch.setenv("LEAKSTOP_ECGRID_URL", f"http://127.0.0.1:{_free_port()}")
-    outcome = _rotate(run_cli, "ecgrid", key, tmp_path)
+    outcome = rotate(run_cli, "ecgrid", key, tmp_path)
     assert outcome.code == 5
     assert "still works" not in outcome.out and "nothing changed" not in outcome.out
     assert "connection refused" in outcome.out

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from leakstop.simulator import SimulatorControl
-from tests.conftest import assert_no_leak, init_repo
+from tests.testing import assert_no_leak, init_repo, state_dir
 
 FAMILIES = [
     ("electronhub", "master", "EH_KEY"),
@@ -23,10 +23,6 @@ FAMILIES = [
 
 
 SCAN = ["scan", "--staged", "--rotate", "--yes", "--format", "json"]
-
-
-def _state() -> Path:
-    return Path(os.environ["XDG_STATE_HOME"]) / "leakstop"
 
 
 def _launch(repo: Path) -> subprocess.Popen[bytes]:
@@ -73,11 +69,11 @@ def test_concurrent_runs_on_the_same_keys_rotate_each_once(
         f["rotation"]["status"] for report in reports for f in report["findings"]
     )
     assert statuses == {"rotated": len(keys), "skipped": 3 * len(keys)}
-    state = json.loads((_state() / "rotated.json").read_text())
+    state = json.loads((state_dir() / "rotated.json").read_text())
     assert {v["outcome"] for v in state.values()} == {"rotated"}
     assert len(state) == len(keys)
-    assert len(list((_state() / "keys").glob("*.key"))) == len(keys)
-    assert not list((_state() / "journal").glob("*.json"))
+    assert len(list((state_dir() / "keys").glob("*.key"))) == len(keys)
+    assert not list((state_dir() / "journal").glob("*.json"))
 
 
 def test_concurrent_runs_on_different_keys_lose_no_state_entry(
@@ -95,9 +91,9 @@ def test_concurrent_runs_on_different_keys_lose_no_state_entry(
         procs.append(_launch(repo.path))
     reports = _finish(procs, keys)
     assert all(f["rotation"]["status"] == "rotated" for r in reports for f in r["findings"])
-    state = json.loads((_state() / "rotated.json").read_text())
+    state = json.loads((state_dir() / "rotated.json").read_text())
     assert len(state) == len(keys) == 16
-    audit = (_state() / "audit.jsonl").read_text().splitlines()
+    audit = (state_dir() / "audit.jsonl").read_text().splitlines()
     assert len(audit) == 16 and all(json.loads(line)["outcome"] == "rotated" for line in audit)
     rotate_calls = [c for c in control.calls() if c["call"] == "rotate"]
     assert len(rotate_calls) == 16

@@ -19,26 +19,20 @@ from typing import Any
 import pytest
 
 from leakstop.simulator import SimulatorControl
-from tests.conftest import assert_no_leak
+from tests.testing import PROJECT, Repo, RunCli, assert_no_leak, rotate, rotate_calls
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "rotation.md"
-
-
-def _rotate(run_cli: Any, key: str, cwd: Path, spec: str, provider: str = "electronhub") -> Any:
-    return run_cli(
-        ["rotate", "--provider", provider, "--yes", "--deliver", spec], cwd, keys=[key], stdin=key
-    )
+DOCS = PROJECT / "docs" / "rotation.md"
 
 
-def _rotate_calls(control: SimulatorControl) -> int:
-    return len([c for c in control.calls() if c["call"] == "rotate"])
+def _rotate(run_cli: RunCli, key: str, cwd: Path, spec: str, provider: str = "electronhub") -> Any:
+    return rotate(run_cli, provider, key, cwd, "--deliver", spec)
 
 
 # -- dotenv ----------------------------------------------------------------------------------
 
 
 def test_dotenv_keeps_every_other_byte_and_updates_every_assignment(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     old = control.create_account("electronhub", "master").key
     original = (
@@ -100,7 +94,7 @@ def test_dotenv_render_cases(before: bytes, after: bytes, count: int) -> None:
 
 
 def test_dotenv_with_hard_links_is_rewritten_in_place(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     old = control.create_account("scrapebit", "live").key
     env = tmp_path / "app.env"
@@ -114,7 +108,7 @@ def test_dotenv_with_hard_links_is_rewritten_in_place(
 
 
 def test_dotenv_that_cannot_be_kept_is_refused_before_any_call(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("syncline", "user").key
     folder = tmp_path / "env-dir"
@@ -132,7 +126,7 @@ def test_dotenv_that_cannot_be_kept_is_refused_before_any_call(
 
 
 def test_file_delivery_into_a_shared_directory_uses_a_private_one(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("ecgrid", "api").key
     shared = tmp_path / "shared"
@@ -149,7 +143,7 @@ def test_file_delivery_into_a_shared_directory_uses_a_private_one(
 
 
 def test_file_delivery_into_a_readable_directory_of_ones_own(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("syncline", "user").key
     mine = tmp_path / "mine"
@@ -163,7 +157,7 @@ def test_file_delivery_into_a_readable_directory_of_ones_own(
 
 @pytest.mark.parametrize("planted", ["symlink", "open-dir", "foreign-dir"])
 def test_a_planted_directory_in_a_shared_one_is_refused(
-    planted: str, control: SimulatorControl, run_cli: Any, tmp_path: Path
+    planted: str, control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("electronhub", "master").key
     shared = tmp_path / "shared"
@@ -214,7 +208,7 @@ def test_a_planted_directory_in_a_shared_one_is_refused(
     ],
 )
 def test_malformed_deliver_values_are_one_line_errors(
-    spec: str, message: str, control: SimulatorControl, run_cli: Any, tmp_path: Path, repo: Any
+    spec: str, message: str, control: SimulatorControl, run_cli: RunCli, tmp_path: Path, repo: Repo
 ) -> None:
     key = control.create_account("electronhub", "master").key
     outcome = _rotate(run_cli, key, tmp_path, spec)
@@ -227,7 +221,7 @@ def test_malformed_deliver_values_are_one_line_errors(
         ["scan", "--staged", "--rotate", "--yes", "--deliver", spec], repo.path, keys=[key]
     )
     assert scan.code == 2 and message in scan.err
-    assert _rotate_calls(control) == 0
+    assert len(rotate_calls(control)) == 0
 
 
 # -- recipes for secret managers --------------------------------------------------------------
@@ -287,7 +281,7 @@ def test_every_recipe_named_in_the_issue_is_documented() -> None:
 def test_delivery_recipe_puts_the_key_on_stdin_only(
     tool: str,
     control: SimulatorControl,
-    run_cli: Any,
+    run_cli: RunCli,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,7 +22,7 @@ from leakstop.rotation import delivery, endpoints
 from leakstop.rotation.engine import Engine, Target, retry_after
 from leakstop.rotation.http import Answer
 from leakstop.simulator import SimulatorControl
-from tests.conftest import assert_no_leak
+from tests.testing import RunCli, assert_no_leak
 
 
 def _keys_dir() -> Path:
@@ -80,7 +79,7 @@ def test_terminal_prompt_hides_the_key_and_asks_first(
 
 
 def test_verify_unknown_without_api_or_answer(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     proxy = control.create_account("electronhub", "proxy").key
     live = control.create_account("syncline", "user").key
@@ -96,7 +95,7 @@ def test_verify_unknown_without_api_or_answer(
 
 
 def test_unreachable_provider_sends_nothing(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = control.create_account("electronhub", "master").key
     with socket.socket() as probe:
@@ -112,7 +111,9 @@ def test_unreachable_provider_sends_nothing(
     assert "still works" not in outcome.out  # nobody could ask the provider
 
 
-def test_ecgrid_user_id_unreadable(control: SimulatorControl, run_cli: Any, tmp_path: Path) -> None:
+def test_ecgrid_user_id_unreadable(
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
+) -> None:
     account = control.create_account("ecgrid", "api")
     control.add_fault("500", key=account.key, call="me")
     outcome = run_cli(
@@ -143,7 +144,7 @@ def test_success_answer_without_a_new_key(control: SimulatorControl) -> None:
 
 
 def test_failed_delivery_falls_back_to_the_state_directory(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("syncline", "user").key
     spec = f"exec:{sys.executable} -c 'import sys; sys.exit(3)'"
@@ -159,7 +160,7 @@ def test_failed_delivery_falls_back_to_the_state_directory(
 
 
 def test_new_key_with_nowhere_to_go_is_reported_lost(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("electronhub", "master").key
     _keys_dir().parent.mkdir(parents=True)
@@ -177,7 +178,7 @@ def test_new_key_with_nowhere_to_go_is_reported_lost(
 
 
 def test_unusable_state_directory_stops_before_any_call(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = control.create_account("scrapebit", "live").key
     blocker = tmp_path / "state-is-a-file"
@@ -222,7 +223,7 @@ def test_exec_delivery_failure_modes(tmp_path: Path) -> None:
 
 
 def test_dotenv_inside_repository_allowed_only_when_ignored(tmp_path: Path) -> None:
-    from tests.conftest import init_repo
+    from tests.testing import init_repo
 
     repo = init_repo(tmp_path / "r")
     repo.stage(".gitignore", "local.env\n")
@@ -268,7 +269,7 @@ def test_accepted_endpoints(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert endpoints.base_url(get_provider("syncline")) == url.rstrip("/")
 
 
-def test_broken_user_config_is_a_one_line_error(run_cli: Any, tmp_path: Path) -> None:
+def test_broken_user_config_is_a_one_line_error(run_cli: RunCli, tmp_path: Path) -> None:
     config = endpoints.config_path()
     config.parent.mkdir(parents=True)
     config.write_text("[endpoints\n")

@@ -6,7 +6,6 @@ call is sent."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import signal
@@ -22,23 +21,11 @@ import pytest
 
 from leakstop.rotation.journal import InFlight, Journal
 from leakstop.simulator import Simulator, SimulatorControl
-from tests.conftest import Repo, assert_no_leak
-
-
-def sha1(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
-def _state() -> Path:
-    return Path(os.environ["XDG_STATE_HOME"]) / "leakstop"
+from tests.testing import Repo, RunCli, assert_no_leak, rotate_calls, sha1, state_dir
 
 
 def _journal_files() -> list[Path]:
-    return sorted((_state() / "journal").glob("*.json"))
-
-
-def _rotate_calls(control: SimulatorControl) -> list[dict[str, Any]]:
-    return [c for c in control.calls() if c["call"] == "rotate"]
+    return sorted((state_dir() / "journal").glob("*.json"))
 
 
 def _start(args: list[str], stdin: str, cwd: Path) -> subprocess.Popen[bytes]:
@@ -77,12 +64,12 @@ def _journal_text() -> str:
 
 @pytest.mark.parametrize("rerun", ["rotate", "scan"])
 def test_killed_during_a_slow_regenerate_is_found_and_explained(
-    rerun: str, control: SimulatorControl, run_cli: Any, tmp_path: Path, repo: Repo
+    rerun: str, control: SimulatorControl, run_cli: RunCli, tmp_path: Path, repo: Repo
 ) -> None:
     key = control.create_account("electronhub", "master").key
     control.add_fault("slow", key=key, call="rotate", seconds=30)
     proc = _start(["rotate", "--provider", "electronhub", "--yes"], key, tmp_path)
-    _wait_for(lambda: _rotate_calls(control))  # the provider has rotated; its answer waits
+    _wait_for(lambda: rotate_calls(control))  # the provider has rotated; its answer waits
     printed = _kill(proc)
     # The record is on disk, holds hashes only, and names the key and the destination.
     [record_file] = _journal_files()
@@ -113,9 +100,9 @@ def test_killed_during_a_slow_regenerate_is_found_and_explained(
     assert "the provider now rejects the old key, so it was rotated" in text
     assert "new key may be lost" in text
     assert "regenerate the key by hand: the ElectronHub dashboard" in text
-    assert len(_rotate_calls(control)) == 1  # never sent again
+    assert len(rotate_calls(control)) == 1  # never sent again
     assert _journal_files() == []  # explained once, and recorded in the audit log
-    audit = (_state() / "audit.jsonl").read_text()
+    audit = (state_dir() / "audit.jsonl").read_text()
     assert "new key may be lost" in audit and sha1(key) in audit
 
     # A third run knows from the state file; still nothing sent.
@@ -123,7 +110,7 @@ def test_killed_during_a_slow_regenerate_is_found_and_explained(
         ["rotate", "--provider", "electronhub", "--yes"], tmp_path, keys=[key], stdin=key
     )
     assert "skipped" in again.out and "new key may be lost" in again.out
-    assert len(_rotate_calls(control)) == 1
+    assert len(rotate_calls(control)) == 1
 
 
 def _exec_spec(tmp_path: Path, body: str) -> str:
@@ -133,7 +120,7 @@ def _exec_spec(tmp_path: Path, body: str) -> str:
 
 
 def test_killed_after_the_answer_while_delivering(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("scrapebit", "live").key
     marker = tmp_path / "delivering"
@@ -160,11 +147,11 @@ def test_killed_after_the_answer_while_delivering(
     assert "did not finish" in outcome.out and "new key may be lost" in outcome.out
     assert f"its sha1 starts {record['new_sha1'][:12]}" in outcome.out
     assert "scrapebit.com: Settings → Profile → Regenerate API Key" in outcome.out
-    assert len(_rotate_calls(control)) == 1
+    assert len(rotate_calls(control)) == 1
 
 
 def test_killed_after_delivery_before_the_record_was_closed(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("syncline", "user").key
     vault = tmp_path / "vault.txt"
@@ -187,7 +174,7 @@ def test_killed_after_delivery_before_the_record_was_closed(
     )
     assert outcome.code == 5
     assert "look for the new key in the stdin of" in outcome.out
-    assert len(_rotate_calls(control)) == 1
+    assert len(rotate_calls(control)) == 1
 
 
 def _record(key: str, provider: str, rule: str, destination: Path, **extra: Any) -> InFlight:
@@ -205,7 +192,7 @@ def _record(key: str, provider: str, rule: str, destination: Path, **extra: Any)
 
 
 def test_a_delivered_new_key_is_found_by_its_hash(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path, sim: Simulator
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path, sim: Simulator
 ) -> None:
     """The run died after writing the key file: the next one finds it and calls it rotated."""
     import httpx
@@ -216,10 +203,10 @@ def test_a_delivered_new_key_is_found_by_its_hash(
         headers={"Authorization": f"Bearer {key}"},
     )
     new_key = answer.json()["key"]
-    keys_dir = _state() / "keys"
+    keys_dir = state_dir() / "keys"
     keys_dir.mkdir(parents=True, mode=0o700)
     (keys_dir / "electronhub-x.key").write_text(new_key + "\n")
-    Journal(_state() / "journal").begin(
+    Journal(state_dir() / "journal").begin(
         _record(key, "electronhub", "electronhub-api-key", keys_dir, phase="answered",
                 new_sha1=sha1(new_key))
     )  # fmt: skip
@@ -233,26 +220,28 @@ def test_a_delivered_new_key_is_found_by_its_hash(
 
 
 def test_killed_before_the_call_reached_the_provider_rotates_now(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("ecgrid", "api").key
-    Journal(_state() / "journal").begin(_record(key, "ecgrid", "ecgrid-api-key", _state() / "keys"))
+    Journal(state_dir() / "journal").begin(
+        _record(key, "ecgrid", "ecgrid-api-key", state_dir() / "keys")
+    )
     outcome = run_cli(["rotate", "--provider", "ecgrid", "--yes"], tmp_path, keys=[key], stdin=key)
     assert outcome.code == 0, outcome.out
     assert "still accepts the key, so it was not rotated: rotating it now" in outcome.out
-    assert len(_rotate_calls(control)) == 1
+    assert len(rotate_calls(control)) == 1
     assert _journal_files() == []
 
 
 def test_unreachable_provider_keeps_the_record_and_sends_nothing(
     control: SimulatorControl,
-    run_cli: Any,
+    run_cli: RunCli,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     key = control.create_account("scrapebit", "live").key
-    Journal(_state() / "journal").begin(
-        _record(key, "scrapebit", "scrapebit-api-key", _state() / "keys")
+    Journal(state_dir() / "journal").begin(
+        _record(key, "scrapebit", "scrapebit-api-key", state_dir() / "keys")
     )
     control.add_fault("500", key=key, call="check", times=None)
     outcome = run_cli(
@@ -261,16 +250,16 @@ def test_unreachable_provider_keeps_the_record_and_sends_nothing(
     assert outcome.code == 5
     assert "cannot be checked now (HTTP 500 (internal_error))" in outcome.out
     assert "not sent again" in outcome.out
-    assert not _rotate_calls(control)
+    assert not rotate_calls(control)
     assert len(_journal_files()) == 1  # the next run checks again
 
 
 def test_records_of_other_keys_are_reported_by_any_rotating_run(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path, repo: Repo
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path, repo: Repo
 ) -> None:
     lost = control.create_account("syncline", "user").key
-    Journal(_state() / "journal").begin(
-        _record(lost, "syncline", "syncline-user-key", _state() / "keys")
+    Journal(state_dir() / "journal").begin(
+        _record(lost, "syncline", "syncline-user-key", state_dir() / "keys")
     )
     other = control.create_account("electronhub", "master").key
     repo.stage(".env", f"EH_KEY={other}\n")
@@ -300,17 +289,17 @@ def _assert_refused(outcome: Any, control: SimulatorControl, message: str) -> No
 
 @pytest.mark.parametrize("blocked", ["rotated.json", "audit.jsonl", "journal", "locks"])
 def test_state_paths_that_are_not_writable_stop_before_any_call(
-    blocked: str, control: SimulatorControl, run_cli: Any, tmp_path: Path, repo: Repo
+    blocked: str, control: SimulatorControl, run_cli: RunCli, tmp_path: Path, repo: Repo
 ) -> None:
     keys = [control.create_account("scrapebit", "live").key for _ in range(2)]
     repo.stage(".env", "".join(f"SB_KEY_{i}={k}\n" for i, k in enumerate(keys)))
-    _state().mkdir(parents=True)
+    state_dir().mkdir(parents=True)
     if blocked in ("journal", "locks"):
-        (_state() / blocked).write_text("")  # a file where a directory must be
+        (state_dir() / blocked).write_text("")  # a file where a directory must be
     else:
-        (_state() / blocked).mkdir()  # a directory where a file must be
+        (state_dir() / blocked).mkdir()  # a directory where a file must be
     outcome = run_cli(["scan", "--staged", "--verify", "--rotate", "--yes"], repo.path, keys=keys)
-    _assert_refused(outcome, control, str(_state()))
+    _assert_refused(outcome, control, str(state_dir()))
 
 
 @contextmanager
@@ -330,7 +319,7 @@ def _tmpfs(path: Path, options: str) -> Iterator[None]:
 
 
 def test_full_disk_stops_before_any_call(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = control.create_account("electronhub", "master").key
     disk = tmp_path / "disk"
@@ -348,7 +337,7 @@ def test_full_disk_stops_before_any_call(
 
 
 def test_read_only_state_stops_before_any_call(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = control.create_account("electronhub", "master").key
     disk = tmp_path / "ro"

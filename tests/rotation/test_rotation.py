@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -14,7 +13,7 @@ import pytest
 
 from leakstop.rotation import http
 from leakstop.simulator import Simulator, SimulatorControl
-from tests.conftest import Repo, assert_no_leak
+from tests.testing import Repo, RunCli, assert_no_leak, report_of, sha1, state_dir
 
 FAMILIES = {
     "electronhub": ("master", "EH_KEY"),
@@ -24,13 +23,9 @@ FAMILIES = {
 }
 
 
-def sha1(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
 @pytest.fixture
 def state(tmp_path: Path) -> Path:
-    return Path(os.environ["XDG_STATE_HOME"]) / "leakstop"
+    return state_dir()
 
 
 def _plant(repo: Repo, control: SimulatorControl, *providers: str) -> dict[str, str]:
@@ -39,13 +34,8 @@ def _plant(repo: Repo, control: SimulatorControl, *providers: str) -> dict[str, 
     return keys
 
 
-def _report(outcome: Any) -> dict[str, Any]:
-    report: dict[str, Any] = json.loads(outcome.out)
-    return report
-
-
 def _rotations(outcome: Any) -> dict[str, dict[str, str]]:
-    return {f["provider"]: f["rotation"] for f in _report(outcome)["findings"]}
+    return {f["provider"]: f["rotation"] for f in report_of(outcome)["findings"]}
 
 
 def _new_keys(state: Path) -> list[str]:
@@ -53,7 +43,7 @@ def _new_keys(state: Path) -> list[str]:
 
 
 def test_verify_marks_live_and_invalid_keys(
-    repo: Repo, control: SimulatorControl, run_cli: Any
+    repo: Repo, control: SimulatorControl, run_cli: RunCli
 ) -> None:
     keys = _plant(repo, control, *FAMILIES)
     control.revoke(keys["scrapebit"])
@@ -61,7 +51,7 @@ def test_verify_marks_live_and_invalid_keys(
         ["scan", "--staged", "--verify", "--format", "json"], repo.path, keys=keys.values()
     )
     assert outcome.code == 1
-    verified = {f["provider"]: f["verified"] for f in _report(outcome)["findings"]}
+    verified = {f["provider"]: f["verified"] for f in report_of(outcome)["findings"]}
     assert verified == {
         "electronhub": "live",
         "syncline": "live",
@@ -72,7 +62,7 @@ def test_verify_marks_live_and_invalid_keys(
 
 
 def test_rotate_every_provider_once_with_documented_calls(
-    repo: Repo, control: SimulatorControl, run_cli: Any, state: Path
+    repo: Repo, control: SimulatorControl, run_cli: RunCli, state: Path
 ) -> None:
     keys = _plant(repo, control, *FAMILIES)
     control.clear_calls()
@@ -128,7 +118,7 @@ def test_rotate_every_provider_once_with_documented_calls(
 
 
 def test_dead_key_is_already_invalid_and_not_rotated(
-    repo: Repo, control: SimulatorControl, run_cli: Any
+    repo: Repo, control: SimulatorControl, run_cli: RunCli
 ) -> None:
     keys = _plant(repo, control, "scrapebit")
     control.revoke(keys["scrapebit"])
@@ -141,7 +131,7 @@ def test_dead_key_is_already_invalid_and_not_rotated(
 
 @pytest.mark.parametrize("provider", ["electronhub", "syncline", "scrapebit", "ecgrid"])
 def test_second_regeneration_within_the_hour_is_rate_limited(
-    provider: str, control: SimulatorControl, run_cli: Any, tmp_path: Path, state: Path
+    provider: str, control: SimulatorControl, run_cli: RunCli, tmp_path: Path, state: Path
 ) -> None:
     key = control.create_account(provider, FAMILIES[provider][0]).key
     first = run_cli(
@@ -165,7 +155,7 @@ def test_second_regeneration_within_the_hour_is_rate_limited(
 
 
 def test_lost_answer_is_never_resent_and_not_called_rotated(
-    repo: Repo, control: SimulatorControl, run_cli: Any
+    repo: Repo, control: SimulatorControl, run_cli: RunCli
 ) -> None:
     keys = _plant(repo, control, "electronhub")
     control.add_fault("drop_after_rotate", key=keys["electronhub"], call="rotate")
@@ -180,7 +170,7 @@ def test_lost_answer_is_never_resent_and_not_called_rotated(
 
 
 def test_slow_answer_times_out_once(
-    repo: Repo, control: SimulatorControl, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    repo: Repo, control: SimulatorControl, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(http.TIMEOUTS, "read", 0.3)  # the one knob tests may turn: the clock
     keys = _plant(repo, control, "syncline")
@@ -204,7 +194,7 @@ def test_slow_answer_times_out_once(
     ],
 )
 def test_failures_that_leave_the_key_alive(
-    fault: str, expected: str, repo: Repo, control: SimulatorControl, run_cli: Any
+    fault: str, expected: str, repo: Repo, control: SimulatorControl, run_cli: RunCli
 ) -> None:
     keys = _plant(repo, control, "scrapebit")
     control.add_fault(fault, key=keys["scrapebit"], call="rotate")
@@ -218,7 +208,7 @@ def test_failures_that_leave_the_key_alive(
 
 
 def test_redirect_is_not_followed_with_the_key(
-    repo: Repo, control: SimulatorControl, run_cli: Any
+    repo: Repo, control: SimulatorControl, run_cli: RunCli
 ) -> None:
     keys = _plant(repo, control, "ecgrid")
     control.add_fault("redirect", key=keys["ecgrid"], call="rotate")
@@ -232,7 +222,7 @@ def test_redirect_is_not_followed_with_the_key(
 
 
 def test_repository_files_cannot_redirect_keys(
-    repo: Repo, control: SimulatorControl, run_cli: Any, sim: Simulator
+    repo: Repo, control: SimulatorControl, run_cli: RunCli, sim: Simulator
 ) -> None:
     keys = _plant(repo, control, "electronhub")
     hostile = f"LEAKSTOP_ELECTRONHUB_URL={sim.decoy_url}/electronhub\n"
@@ -250,7 +240,7 @@ def test_repository_files_cannot_redirect_keys(
 
 def test_user_config_endpoint_and_plain_http_rules(
     control: SimulatorControl,
-    run_cli: Any,
+    run_cli: RunCli,
     tmp_path: Path,
     sim: Simulator,
     monkeypatch: pytest.MonkeyPatch,
@@ -270,7 +260,7 @@ def test_user_config_endpoint_and_plain_http_rules(
     assert "plain http is allowed for loopback addresses only" in refused.err
 
 
-def test_dry_run_calls_nothing(repo: Repo, control: SimulatorControl, run_cli: Any) -> None:
+def test_dry_run_calls_nothing(repo: Repo, control: SimulatorControl, run_cli: RunCli) -> None:
     keys = _plant(repo, control, "ecgrid", "electronhub")
     control.clear_calls()
     outcome = run_cli(
@@ -288,7 +278,7 @@ def test_dry_run_calls_nothing(repo: Repo, control: SimulatorControl, run_cli: A
 
 
 def test_report_only_families_are_not_rotated(
-    repo: Repo, control: SimulatorControl, run_cli: Any
+    repo: Repo, control: SimulatorControl, run_cli: RunCli
 ) -> None:
     proxy = control.create_account("electronhub", "proxy").key
     test_key = control.create_account("scrapebit", "test").key
@@ -298,7 +288,7 @@ def test_report_only_families_are_not_rotated(
         repo.path,
         keys=[proxy, test_key],
     )
-    statuses = {f["rule"]: f["rotation"]["status"] for f in _report(outcome)["findings"]}
+    statuses = {f["rule"]: f["rotation"]["status"] for f in report_of(outcome)["findings"]}
     assert statuses == {
         "electronhub-proxy-key": "not_rotatable",
         "scrapebit-test-key": "not_rotatable",
@@ -307,7 +297,7 @@ def test_report_only_families_are_not_rotated(
 
 
 def test_dotenv_delivery_replaces_one_variable_atomically(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("syncline", "user").key
     target = tmp_path / "secrets" / "app.env"
@@ -331,7 +321,7 @@ def test_dotenv_delivery_replaces_one_variable_atomically(
 
 
 def test_exec_delivery_gets_the_key_on_stdin(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("electronhub", "master").key
     sink = tmp_path / "vault.txt"
@@ -359,7 +349,7 @@ def test_exec_delivery_gets_the_key_on_stdin(
 
 
 def test_delivery_into_the_repository_is_refused(
-    repo: Repo, control: SimulatorControl, run_cli: Any
+    repo: Repo, control: SimulatorControl, run_cli: RunCli
 ) -> None:
     keys = _plant(repo, control, "scrapebit")
     for spec in (f"file:{repo.path / 'keys'}", f"dotenv:{repo.path / '.env'}:SB_KEY"):
@@ -374,7 +364,7 @@ def test_delivery_into_the_repository_is_refused(
 
 
 def test_rotate_command_input_errors(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     key = control.create_account("scrapebit", "live").key
     cases = [
@@ -394,7 +384,7 @@ def test_rotate_command_input_errors(
 
 
 def test_ecgrid_user_id_override(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     account = control.create_account("ecgrid", "api")
     other = control.create_account("ecgrid", "api")

@@ -14,9 +14,7 @@ import pytest
 
 from leakstop.secrets_text import hashed_secret
 from leakstop.simulator import Simulator, SimulatorControl
-from tests.conftest import Repo, assert_no_leak
-from tests.keys import new_key
-from tests.simulator.test_simulator import read_banner
+from tests.testing import Repo, RunCli, assert_no_leak, new_key, read_banner
 
 
 def live_hashes(control: SimulatorControl) -> set[str]:
@@ -35,7 +33,7 @@ def live_hashes(control: SimulatorControl) -> set[str]:
 def test_account_prints_a_live_key_and_nothing_else(
     sim: Simulator,
     control: SimulatorControl,
-    run_cli: Any,
+    run_cli: RunCli,
     tmp_path: Path,
     provider: str,
     kind: str | None,
@@ -53,7 +51,7 @@ def test_account_prints_a_live_key_and_nothing_else(
 def test_accounts_from_makes_the_keys_under_a_path_live(
     sim: Simulator,
     control: SimulatorControl,
-    run_cli: Any,
+    run_cli: RunCli,
     repo: Repo,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -92,7 +90,7 @@ def test_accounts_from_makes_the_keys_under_a_path_live(
 
 
 def test_rotation_journey_with_leakstop_commands_alone(
-    sim: Simulator, control: SimulatorControl, run_cli: Any, repo: Repo
+    sim: Simulator, control: SimulatorControl, run_cli: RunCli, repo: Repo
 ) -> None:
     """docs/rotation.md's journey: a live key from the simulator, committed, found live,
     rotated, then dead; and a key committed by hand, made live with --accounts-from."""
@@ -115,7 +113,9 @@ def test_rotation_journey_with_leakstop_commands_alone(
     assert {f["verified"] for f in scan("--verify")["findings"]} == {"invalid"}
 
 
-def test_without_a_running_simulator_it_says_how_to_start_one(run_cli: Any, tmp_path: Path) -> None:
+def test_without_a_running_simulator_it_says_how_to_start_one(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
     import socket
 
     with socket.socket() as probe:  # a port nobody listens on
@@ -138,13 +138,15 @@ def test_without_a_running_simulator_it_says_how_to_start_one(run_cli: Any, tmp_
         (["--account", "nope"], "'nope' is not one of"),
     ],
 )
-def test_usage_errors(run_cli: Any, tmp_path: Path, args: list[str], message: str) -> None:
+def test_usage_errors(run_cli: RunCli, tmp_path: Path, args: list[str], message: str) -> None:
     outcome = run_cli(["simulate", *args], tmp_path)
     assert outcome.code == 2
     assert message in outcome.err
 
 
-def test_bad_kind_is_the_simulators_one_line(sim: Simulator, run_cli: Any, tmp_path: Path) -> None:
+def test_bad_kind_is_the_simulators_one_line(
+    sim: Simulator, run_cli: RunCli, tmp_path: Path
+) -> None:
     outcome = run_cli(
         ["simulate", "--account", "electronhub", "--kind", "bogus", "--url", sim.url], tmp_path
     )

@@ -4,7 +4,6 @@ hourly limits, injected faults, the control API and `leakstop simulate` itself."
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import http.client
 import json
 import os
@@ -24,21 +23,10 @@ import pytest
 
 from leakstop.cli.main import main
 from leakstop.simulator import FAULT_KINDS, Simulator, SimulatorControl, SimulatorError
-from tests.conftest import assert_no_leak
-from tests.keys import new_key
+from tests.testing import assert_no_leak, new_key, read_banner, sha1
 
 GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
-
-
-def sha1(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator() as simulator:
-        yield simulator
 
 
 @pytest.fixture
@@ -916,20 +904,6 @@ def exercise(env: dict[str, str]) -> list[str]:
             with pytest.raises(httpx.RemoteProtocolError):
                 http.get(base + flow.check_path, headers=flow.auth(keys[-1]))
     return keys
-
-
-def read_banner(stream: Any) -> tuple[str, dict[str, str]]:
-    lines = []
-    for line in stream:
-        lines.append(line.rstrip("\n"))
-        if "press Ctrl-C" in line:
-            break
-    assert lines[0].startswith("leakstop simulator listening on http://127.0.0.1:")
-    url = lines[0].rsplit(" ", 1)[1]
-    exports = dict(
-        line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export ")
-    )
-    return url, exports
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])

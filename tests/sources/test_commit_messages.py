@@ -5,12 +5,12 @@ in the message, with the commit (or tag object) that carries them."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from leakstop.secrets_text import hashed_secret
-from tests.commit_modes import all_modes
-from tests.conftest import Repo
-from tests.keys import new_key
+from leakstop.simulator import SimulatorControl
+from tests.testing import Repo, RunCli, all_modes, new_key
 
 MESSAGE = "<commit message>"
 
@@ -22,7 +22,7 @@ def _found(report: dict[str, Any]) -> set[tuple[str, str, int, int, str | None]]
     }
 
 
-def test_keys_in_commit_messages_in_every_commit_mode(repo: Repo, run_cli: Any) -> None:
+def test_keys_in_commit_messages_in_every_commit_mode(repo: Repo, run_cli: RunCli) -> None:
     kinds = ("scrapebit-api-key", "syncline-user-key", "electronhub-api-key")
     subject, body, beside = (new_key(kind) for kind in kinds)
     repo.stage("README.md", "demo\n")
@@ -43,7 +43,7 @@ def test_keys_in_commit_messages_in_every_commit_mode(repo: Repo, run_cli: Any) 
     assert second  # scanned, and nothing found in it
 
 
-def test_key_in_a_merge_message(repo: Repo, run_cli: Any) -> None:
+def test_key_in_a_merge_message(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("electronhub-api-key")
     repo.stage("a.txt", "a\n")
     repo.commit("base")
@@ -60,7 +60,7 @@ def test_key_in_a_merge_message(repo: Repo, run_cli: Any) -> None:
     }
 
 
-def test_annotated_tag_messages(repo: Repo, run_cli: Any) -> None:
+def test_annotated_tag_messages(repo: Repo, run_cli: RunCli) -> None:
     key, nested_key = new_key("scrapebit-api-key"), new_key("electronhub-api-key")
     repo.stage("a.txt", "a\n")
     base = repo.commit("base")
@@ -119,7 +119,7 @@ def test_annotated_tag_messages(repo: Repo, run_cli: Any) -> None:
     }
 
 
-def test_clean_messages_and_range_without_tags(repo: Repo, run_cli: Any) -> None:
+def test_clean_messages_and_range_without_tags(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("scrapebit-api-key")
     repo.stage("a.txt", "a\n")
     base = repo.commit("base")
@@ -132,7 +132,7 @@ def test_clean_messages_and_range_without_tags(repo: Repo, run_cli: Any) -> None
 
 
 def test_a_sweep_reads_message_keys_back_on_later_runs(
-    repo: Repo, run_cli: Any, control: Any, tmp_path: Any
+    repo: Repo, run_cli: RunCli, control: SimulatorControl, tmp_path: Path
 ) -> None:
     """A re-run scans nothing new and checks the keys of earlier runs by reading them back
     from the repository: from a commit or tag message as from a file."""

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from leakstop.secrets_text import hashed_secret
-from tests.conftest import Repo
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, new_key
 
 
 def _findings(outcome: Any) -> set[tuple[str, str, str, int]]:
@@ -20,7 +19,7 @@ def _sha(repo: Repo, rev: str = "HEAD") -> str:
     return repo.git("rev-parse", rev).strip()
 
 
-def test_history_finds_every_introduction_on_every_ref(repo: Repo, run_cli: Any) -> None:
+def test_history_finds_every_introduction_on_every_ref(repo: Repo, run_cli: RunCli) -> None:
     keys = {name: new_key("electronhub-api-key") for name in ("deleted", "branch", "tag", "merge")}
     keys["ecgrid"] = new_key("ecgrid-api-key")
     repo.stage("README.md", "hello\n")
@@ -69,7 +68,7 @@ def test_history_finds_every_introduction_on_every_ref(repo: Repo, run_cli: Any)
     assert first["date"]
 
 
-def test_key_re_added_later_is_a_second_introduction(repo: Repo, run_cli: Any) -> None:
+def test_key_re_added_later_is_a_second_introduction(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("scrapebit-api-key")
     repo.stage("a.env", f"SB={key}\n")
     first = repo.commit("add")
@@ -84,7 +83,7 @@ def test_key_re_added_later_is_a_second_introduction(repo: Repo, run_cli: Any) -
     }
 
 
-def test_range_scans_only_the_commits_in_it(repo: Repo, run_cli: Any) -> None:
+def test_range_scans_only_the_commits_in_it(repo: Repo, run_cli: RunCli) -> None:
     old, new = new_key("syncline-user-key"), new_key("syncline-user-key")
     repo.stage("old.txt", f"{old}\n")
     base = repo.commit("old key")
@@ -99,14 +98,14 @@ def test_range_scans_only_the_commits_in_it(repo: Repo, run_cli: Any) -> None:
     assert f"commit {head[:12]}" in text.out
 
 
-def test_empty_range_is_clean(repo: Repo, run_cli: Any) -> None:
+def test_empty_range_is_clean(repo: Repo, run_cli: RunCli) -> None:
     repo.stage("a.txt", "a\n")
     repo.commit()
     outcome = run_cli(["scan", "--range", "HEAD..HEAD"], repo.path)
     assert outcome.code == 0
 
 
-def test_bad_ranges_are_usage_errors(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+def test_bad_ranges_are_usage_errors(repo: Repo, run_cli: RunCli, tmp_path: Path) -> None:
     repo.stage("a.txt", "a\n")
     repo.commit()
     for spec in ("HEAD", "nope..HEAD", "--all..HEAD"):
@@ -118,13 +117,13 @@ def test_bad_ranges_are_usage_errors(repo: Repo, run_cli: Any, tmp_path: Path) -
     assert run_cli(["scan", "--history", "x.py"], repo.path).code == 2
 
 
-def test_history_of_empty_repository(repo: Repo, run_cli: Any) -> None:
+def test_history_of_empty_repository(repo: Repo, run_cli: RunCli) -> None:
     outcome = run_cli(["scan", "--history", "--format", "json"], repo.path)
     assert outcome.code == 0
     assert json.loads(outcome.out)["scan"]["commits"] == 0
 
 
-def test_history_baseline_accepts_known_key(repo: Repo, run_cli: Any) -> None:
+def test_history_baseline_accepts_known_key(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("electronhub-proxy-key")
     repo.stage("a.cfg", f"k={key}\n")
     repo.commit()
@@ -135,7 +134,7 @@ def test_history_baseline_accepts_known_key(repo: Repo, run_cli: Any) -> None:
     assert json.loads(outcome.out)["scan"]["suppressed"] == 1
 
 
-def test_context_from_unchanged_lines_of_the_file(repo: Repo, run_cli: Any) -> None:
+def test_context_from_unchanged_lines_of_the_file(repo: Repo, run_cli: RunCli) -> None:
     """A zero-context patch hides the `"ECGrid": {` line a key was filled in below: the
     file as the commit left it supplies it. Look-alikes without context stay silent."""
     ecgrid, platform = new_key("ecgrid-api-key"), new_key("syncline-platform-key")
@@ -160,7 +159,7 @@ def test_context_from_unchanged_lines_of_the_file(repo: Repo, run_cli: Any) -> N
     }
 
 
-def test_text_that_gitattributes_calls_binary_is_scanned(repo: Repo, run_cli: Any) -> None:
+def test_text_that_gitattributes_calls_binary_is_scanned(repo: Repo, run_cli: RunCli) -> None:
     added, changed = new_key("scrapebit-api-key"), new_key("electronhub-api-key")
     repo.stage(".gitattributes", "*.env -diff\n*.cfg binary\n")
     repo.stage("old.cfg", "a = 1\n")
@@ -210,7 +209,7 @@ def test_progress_on_a_terminal_only(repo: Repo, tmp_path: Path) -> None:
     assert quiet.returncode == 0 and quiet.stderr == b""
 
 
-def test_history_and_range_in_a_bare_mirror(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+def test_history_and_range_in_a_bare_mirror(repo: Repo, run_cli: RunCli, tmp_path: Path) -> None:
     """A mirror (a bare repository, no work tree) is scanned like its clone."""
     import subprocess
 

@@ -14,8 +14,7 @@ from leakstop.secrets_text import hashed_secret
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.patch_stream import PatchStreamScanner
 from leakstop.sources.revisions import LOG_OPTIONS
-from tests.conftest import Repo
-from tests.keys import new_key
+from tests.testing import Repo, new_key
 
 
 def _log(repo: Repo) -> bytes:

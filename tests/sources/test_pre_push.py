@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,44 +16,22 @@ from typing import Any
 import pytest
 
 from leakstop.secrets_text import hashed_secret
-from tests.conftest import Repo, assert_no_leak
-from tests.keys import new_key
+from tests.testing import (
+    PROJECT,
+    VENV_BIN,
+    ZERO,
+    Repo,
+    RunCli,
+    assert_no_leak,
+    commit_file,
+    git_push,
+    new_key,
+    push_lines,
+    remote_tip,
+    with_origin,
+)
 
-ZERO = "0" * 40
-PROJECT = Path(__file__).resolve().parents[2]
-VENV_BIN = str(Path(sys.executable).parent)
-
-
-# -- helpers shared with test_hook_scripts.py and test_pre_receive.py -----------------------
-
-
-def with_origin(repo: Repo, tmp_path: Path, name: str = "origin") -> Path:
-    """A bare repository next to `repo`, configured as its remote `name`."""
-    bare = tmp_path / f"{name}.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
-    repo.git("remote", "add", name, str(bare))
-    return bare
-
-
-def commit_file(repo: Repo, rel: str, content: str, message: str = "change") -> str:
-    repo.stage(rel, content)
-    return repo.commit(message)
-
-
-def push_lines(repo: Repo, *refspecs: str, remote: str = "origin") -> str:
-    """What git writes on a pre-push hook's stdin for `git push REMOTE REFSPEC...`."""
-    lines = []
-    for spec in (s.removeprefix("+") for s in refspecs):
-        src, _, dst = spec.rpartition(":") if ":" in spec else (spec, "", spec)
-        dst = dst if dst.startswith("refs/") else f"refs/heads/{dst}"
-        listed = repo.git("ls-remote", remote, dst).split()
-        remote_sha = listed[0] if listed else ZERO
-        if src:
-            local_ref = src if src.startswith("refs/") else f"refs/heads/{src}"
-            lines.append(f"{local_ref} {repo.git('rev-parse', src).strip()} {dst} {remote_sha}")
-        else:
-            lines.append(f"(delete) {ZERO} {dst} {remote_sha}")
-    return "".join(f"{line}\n" for line in lines)
+# -- helpers -------------------------------------------------------------------------------
 
 
 def findings(outcome: Any) -> set[tuple[str, str]]:
@@ -67,7 +44,7 @@ def scanned_commits(outcome: Any) -> int:
     return count
 
 
-def _pre_push(run_cli: Any, repo: Repo, lines: str, keys: Any = (), *args: str) -> Any:
+def _pre_push(run_cli: RunCli, repo: Repo, lines: str, keys: Any = (), *args: str) -> Any:
     argv = ["scan", "--pre-push", *(args or ("origin", "url")), "--format", "json"]
     return run_cli(argv, repo.path, keys=keys, stdin=lines)
 
@@ -75,7 +52,7 @@ def _pre_push(run_cli: Any, repo: Repo, lines: str, keys: Any = (), *args: str) 
 # -- git's pre-push lines -------------------------------------------------------------------
 
 
-def test_key_on_existing_branch_is_refused(pushed: Repo, run_cli: Any) -> None:
+def test_key_on_existing_branch_is_refused(pushed: Repo, run_cli: RunCli) -> None:
     key = new_key("electronhub-api-key")
     commit_file(pushed, "a.txt", "clean\n")
     bad = commit_file(pushed, "app.py", f'KEY = "{key}"\n')
@@ -88,14 +65,14 @@ def test_key_on_existing_branch_is_refused(pushed: Repo, run_cli: Any) -> None:
     assert "The push is blocked." in text.out
 
 
-def test_clean_push_is_allowed(pushed: Repo, run_cli: Any) -> None:
+def test_clean_push_is_allowed(pushed: Repo, run_cli: RunCli) -> None:
     commit_file(pushed, "a.txt", "still clean\n")
     outcome = _pre_push(run_cli, pushed, push_lines(pushed, "main"))
     assert outcome.code == 0
     assert scanned_commits(outcome) == 1
 
 
-def test_new_branch_scans_only_commits_no_remote_branch_has(pushed: Repo, run_cli: Any) -> None:
+def test_new_branch_scans_only_commits_no_remote_branch_has(pushed: Repo, run_cli: RunCli) -> None:
     old, new = new_key("scrapebit-api-key"), new_key("scrapebit-api-key")
     commit_file(pushed, "old.env", f"SB={old}\n", "key pushed earlier without the hook")
     pushed.git("push", "-q", "origin", "main")
@@ -111,7 +88,7 @@ def test_new_branch_scans_only_commits_no_remote_branch_has(pushed: Repo, run_cl
     assert scanned_commits(outcome) == 2
 
 
-def test_key_already_on_the_remote_is_not_blocked_again(pushed: Repo, run_cli: Any) -> None:
+def test_key_already_on_the_remote_is_not_blocked_again(pushed: Repo, run_cli: RunCli) -> None:
     key = new_key("syncline-user-key")
     commit_file(pushed, "k.js", f"const k = '{key}';\n")
     pushed.git("push", "-q", "origin", "main")  # went out with --no-verify, say
@@ -123,7 +100,7 @@ def test_key_already_on_the_remote_is_not_blocked_again(pushed: Repo, run_cli: A
     assert (outcome.code, scanned_commits(outcome)) == (0, 0)
 
 
-def test_deleted_ref_is_skipped(pushed: Repo, run_cli: Any) -> None:
+def test_deleted_ref_is_skipped(pushed: Repo, run_cli: RunCli) -> None:
     key = new_key("electronhub-api-key")
     pushed.git("checkout", "-q", "-b", "old")
     commit_file(pushed, "k.txt", f"{key}\n")
@@ -135,7 +112,7 @@ def test_deleted_ref_is_skipped(pushed: Repo, run_cli: Any) -> None:
     assert (outcome.code, scanned_commits(outcome)) == (0, 0)
 
 
-def test_force_push_scans_only_what_is_new(pushed: Repo, run_cli: Any) -> None:
+def test_force_push_scans_only_what_is_new(pushed: Repo, run_cli: RunCli) -> None:
     key, other = new_key("electronhub-api-key"), new_key("electronhub-api-key")
     base = pushed.git("rev-parse", "HEAD").strip()
     commit_file(pushed, "k.txt", f"{key}\n", "key on the remote")
@@ -152,7 +129,7 @@ def test_force_push_scans_only_what_is_new(pushed: Repo, run_cli: Any) -> None:
     assert findings(outcome) == {(bad, hashed_secret(other))}
 
 
-def test_every_pushed_ref_is_scanned(pushed: Repo, run_cli: Any) -> None:
+def test_every_pushed_ref_is_scanned(pushed: Repo, run_cli: RunCli) -> None:
     key = new_key("ecgrid-api-key")
     commit_file(pushed, "a.txt", "clean\n")
     pushed.git("checkout", "-q", "-b", "second")
@@ -166,7 +143,7 @@ def test_every_pushed_ref_is_scanned(pushed: Repo, run_cli: Any) -> None:
     assert scanned_commits(outcome) == 2  # each commit once, though two refs send `bad`
 
 
-def test_root_commit_push_to_an_empty_remote(repo: Repo, tmp_path: Path, run_cli: Any) -> None:
+def test_root_commit_push_to_an_empty_remote(repo: Repo, tmp_path: Path, run_cli: RunCli) -> None:
     with_origin(repo, tmp_path)
     key = new_key("syncline-user-key")
     root = commit_file(repo, "setup.cfg", f"token = {key}\n", "root")
@@ -176,7 +153,7 @@ def test_root_commit_push_to_an_empty_remote(repo: Repo, tmp_path: Path, run_cli
 
 
 def test_remote_given_as_url_scans_what_its_sha_does_not_reach(
-    pushed: Repo, tmp_path: Path, run_cli: Any
+    pushed: Repo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     url = pushed.git("remote", "get-url", "origin").strip()
     commit_file(pushed, "a.txt", "clean\n")
@@ -190,7 +167,7 @@ def test_remote_given_as_url_scans_what_its_sha_does_not_reach(
     assert scanned_commits(outcome) == 3  # a brand-new ref: its whole history
 
 
-def test_missing_remote_sha_falls_back_with_a_note(pushed: Repo, run_cli: Any) -> None:
+def test_missing_remote_sha_falls_back_with_a_note(pushed: Repo, run_cli: RunCli) -> None:
     key = new_key("electronhub-api-key")
     bad = commit_file(pushed, "k.txt", f"{key}\n")
     lines = f"refs/heads/main {bad} refs/heads/main {'ab' * 20}\n"
@@ -202,7 +179,7 @@ def test_missing_remote_sha_falls_back_with_a_note(pushed: Repo, run_cli: Any) -
 
 
 def test_shallow_clone_scans_what_it_has_and_says_so(
-    pushed: Repo, tmp_path: Path, run_cli: Any
+    pushed: Repo, tmp_path: Path, run_cli: RunCli
 ) -> None:
     for n in range(3):
         commit_file(pushed, f"f{n}.txt", f"{n}\n")
@@ -228,7 +205,7 @@ def test_shallow_clone_scans_what_it_has_and_says_so(
     assert "git fetch --deepen" in outcome.err
 
 
-def test_empty_input_means_nothing_to_push(pushed: Repo, run_cli: Any) -> None:
+def test_empty_input_means_nothing_to_push(pushed: Repo, run_cli: RunCli) -> None:
     outcome = _pre_push(run_cli, pushed, "")
     assert (outcome.code, scanned_commits(outcome)) == (0, 0)
     outcome = run_cli(["scan", "--pre-push", "--format", "json"], pushed.path, stdin="\n")
@@ -239,7 +216,7 @@ def test_empty_input_means_nothing_to_push(pushed: Repo, run_cli: Any) -> None:
 
 
 def test_pre_commit_range_variables(
-    pushed: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    pushed: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = new_key("electronhub-dev-key")
     start = pushed.git("rev-parse", "HEAD").strip()
@@ -274,7 +251,7 @@ def test_pre_commit_range_variables(
 
 
 def test_pre_commit_root_push_names_only_the_local_branch(
-    repo: Repo, tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    repo: Repo, tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with_origin(repo, tmp_path)
     key = new_key("electronhub-api-key")
@@ -291,7 +268,7 @@ def test_pre_commit_root_push_names_only_the_local_branch(
 
 
 def test_pre_commit_without_a_range_is_an_error(
-    pushed: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    pushed: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PRE_COMMIT", "1")
     outcome = run_cli(["scan", "--pre-push"], pushed.path)
@@ -307,7 +284,7 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_bad_input_is_a_one_line_error(pushed: Repo, run_cli: Any, tmp_path: Path) -> None:
+def test_bad_input_is_a_one_line_error(pushed: Repo, run_cli: RunCli, tmp_path: Path) -> None:
     head = pushed.git("rev-parse", "HEAD").strip()
     cases = {
         "not four fields\n": "line 1 of the input",
@@ -336,7 +313,7 @@ def test_terminal_stdin_is_refused(pushed: Repo) -> None:
             run(request)
 
 
-def test_pushed_object_that_is_not_a_commit(pushed: Repo, run_cli: Any) -> None:
+def test_pushed_object_that_is_not_a_commit(pushed: Repo, run_cli: RunCli) -> None:
     blob = pushed.git("hash-object", "-w", "--stdin", input=b"just a blob\n").strip()
     lines = f"{blob} {blob} refs/tags/blob {ZERO}\n"
     outcome = _pre_push(run_cli, pushed, lines)
@@ -345,7 +322,7 @@ def test_pushed_object_that_is_not_a_commit(pushed: Repo, run_cli: Any) -> None:
 
 
 def test_commits_that_git_does_not_show_are_an_error(
-    pushed: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    pushed: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import leakstop.sources.revisions as revisions
 
@@ -419,25 +396,6 @@ def install_pre_commit(repo: Repo, hooks: dict[str, str]) -> None:
         check=True,
         capture_output=True,
     )
-
-
-def git_push(
-    repo: Repo, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """A real `git push` (hooks run); the venv's `leakstop` is on PATH."""
-    path = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
-    return subprocess.run(
-        ["git", "push", *args],
-        cwd=repo.path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PATH": path, **(env or {})},
-    )
-
-
-def remote_tip(repo: Repo, ref: str) -> str:
-    listed = repo.git("ls-remote", "origin", ref).split()
-    return listed[0] if listed else ""
 
 
 def test_push_through_pre_commit(
@@ -520,7 +478,7 @@ def test_scan_request_api_reports_notes_to_a_callback(pushed: Repo) -> None:
 
 
 def test_option_like_revisions_are_never_passed_to_git(
-    pushed: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    pushed: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PRE_COMMIT_FROM_REF", "--all")
     monkeypatch.setenv("PRE_COMMIT_TO_REF", "--output=/tmp/x")

@@ -14,25 +14,9 @@ from typing import Any
 import pytest
 
 from leakstop.secrets_text import hashed_secret
-from tests.conftest import Outcome, Repo
-from tests.keys import new_key
+from tests.testing import Outcome, Repo, RunCli, hash_file_line, new_key, scan_report, skipped_files
 
 LFS_SPEC = "https://git-lfs.github.com/spec/v1"
-
-
-def _scan(run_cli: Any, repo: Repo, *args: str, keys: list[str]) -> dict[str, Any]:
-    outcome: Outcome = run_cli(["scan", "--format", "json", *args], repo.path, keys=keys)
-    assert outcome.code in (0, 1), outcome.err
-    report: dict[str, Any] = json.loads(outcome.out)
-    return report
-
-
-def _found(report: dict[str, Any]) -> set[tuple[str, str, int]]:
-    return {(f["hashed_secret"], f["file"], f["line"]) for f in report["findings"]}
-
-
-def _skipped(report: dict[str, Any]) -> dict[str, str]:
-    return {s["file"]: s["reason"] for s in report["scan"]["skipped"]}
 
 
 # -- git-lfs pointers ---------------------------------------------------------------------------
@@ -44,7 +28,7 @@ def _pointer(extensions: int = 0, size: int = 12345) -> str:
 
 
 @pytest.mark.parametrize("mode", [["--staged"], [], ["--history"]])
-def test_only_a_real_lfs_pointer_is_skipped(repo: Repo, run_cli: Any, mode: list[str]) -> None:
+def test_only_a_real_lfs_pointer_is_skipped(repo: Repo, run_cli: RunCli, mode: list[str]) -> None:
     keys = [new_key("electronhub-api-key") for _ in range(4)]
     repo.stage("model.bin", _pointer())
     repo.stage("weights.bin", _pointer(extensions=2))
@@ -55,11 +39,11 @@ def test_only_a_real_lfs_pointer_is_skipped(repo: Repo, run_cli: Any, mode: list
     repo.stage("big.txt", f"version {LFS_SPEC}\n" + "x\n" * 600 + f"KEY={keys[3]}\n")
     if mode == ["--history"]:
         repo.commit("add files")
-    report = _scan(run_cli, repo, *mode, keys=keys)
-    found = {(file, line) for _, file, line in _found(report)}
+    report = scan_report(run_cli, repo, *mode, keys=keys)
+    found = {(file, line) for _, file, line in hash_file_line(report)}
     assert found == {("notes.md", 2), ("fake.bin", 4), ("upper.bin", 4), ("big.txt", 602)}
     if mode != ["--history"]:  # history reads changes, where a pointer has nothing to skip
-        skipped = _skipped(report)
+        skipped = skipped_files(report)
         assert set(skipped) == {"model.bin", "weights.bin"}
         assert all(reason.startswith("git-lfs pointer") for reason in skipped.values())
 
@@ -112,10 +96,10 @@ def test_unreadable_files_and_directories_are_named_with_the_reason(repo: Repo) 
         for path in locked:
             path.chmod(0o755)
     denied = "unreadable (Permission denied)"
-    assert _found(tracked) == {(hashed_secret(readable), "ok.env", 1)}
-    assert _skipped(tracked) == {"secret.env": denied, "locked/inner.env": denied}
-    assert _found(walked) == {(hashed_secret(readable), "ok.env", 1)}
-    assert _skipped(walked) == {
+    assert hash_file_line(tracked) == {(hashed_secret(readable), "ok.env", 1)}
+    assert skipped_files(tracked) == {"secret.env": denied, "locked/inner.env": denied}
+    assert hash_file_line(walked) == {(hashed_secret(readable), "ok.env", 1)}
+    assert skipped_files(walked) == {
         "secret.env": denied,
         "locked": "unreadable directory (Permission denied)",
         "private": "unreadable directory (Permission denied)",
@@ -128,8 +112,8 @@ def test_unreadable_files_and_directories_are_named_with_the_reason(repo: Repo) 
     finally:
         for path in locked:
             path.chmod(0o755)
-    assert _skipped(inside) == {"locked/inner.env": denied}
-    assert _found(inside) == {(hashed_secret(readable), "ok.env", 1)}
+    assert skipped_files(inside) == {"locked/inner.env": denied}
+    assert hash_file_line(inside) == {(hashed_secret(readable), "ok.env", 1)}
 
 
 # -- missing or unreadable git objects ------------------------------------------------------------
@@ -139,7 +123,7 @@ def _loose(repo: Repo, sha: str) -> Path:
     return repo.path / ".git" / "objects" / sha[:2] / sha[2:]
 
 
-def _history(run_cli: Any, repo: Repo, keys: list[str]) -> tuple[int, dict[str, Any]]:
+def _history(run_cli: RunCli, repo: Repo, keys: list[str]) -> tuple[int, dict[str, Any]]:
     outcome: Outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=keys)
     assert "Traceback" not in outcome.err
     assert outcome.code in (0, 1), outcome.err
@@ -155,7 +139,7 @@ def _unreadable(report: dict[str, Any]) -> set[tuple[str, str | None]]:
     }
 
 
-def test_history_goes_on_past_missing_blobs(repo: Repo, run_cli: Any) -> None:
+def test_history_goes_on_past_missing_blobs(repo: Repo, run_cli: RunCli) -> None:
     keys = [new_key("scrapebit-api-key") for _ in range(5)]
     repo.stage("early.env", f"SB={keys[0]}\n")
     early = repo.commit("early")
@@ -172,7 +156,7 @@ def test_history_goes_on_past_missing_blobs(repo: Repo, run_cli: Any) -> None:
     _loose(repo, lost_blob).unlink()
     code, report = _history(run_cli, repo, keys)
     assert code == 1
-    assert _found(report) == {
+    assert hash_file_line(report) == {
         (hashed_secret(keys[0]), "early.env", 1),
         (hashed_secret(keys[2]), "kept.env", 1),
         (hashed_secret(keys[3]), "<commit message>", 3),
@@ -192,7 +176,7 @@ def test_history_goes_on_past_missing_blobs(repo: Repo, run_cli: Any) -> None:
 
 
 def test_a_run_of_missing_blobs_costs_a_few_object_reads(
-    repo: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    repo: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Versions of one file missing in a run of commits (a mirror without its large files),
     then a long healthy history: git log takes over again after the run, rather than every
@@ -237,7 +221,7 @@ def test_a_run_of_missing_blobs_costs_a_few_object_reads(
     assert 5 <= len(read_alone) <= 10, len(read_alone)
 
 
-def test_history_goes_on_past_a_missing_commit(repo: Repo, run_cli: Any) -> None:
+def test_history_goes_on_past_a_missing_commit(repo: Repo, run_cli: RunCli) -> None:
     keys = [new_key("electronhub-api-key") for _ in range(3)]
     repo.stage("a.env", f"EH={keys[0]}\n")
     first = repo.commit("first")
@@ -263,7 +247,7 @@ def test_history_goes_on_past_a_missing_commit(repo: Repo, run_cli: Any) -> None
         assert "Traceback" not in outcome.err and outcome.code in (1, 2)
 
 
-def test_nothing_readable_is_an_error(repo: Repo, run_cli: Any) -> None:
+def test_nothing_readable_is_an_error(repo: Repo, run_cli: RunCli) -> None:
     repo.stage("a.txt", "a\n")
     only = repo.commit("only")
     _loose(repo, only).unlink()
@@ -273,7 +257,7 @@ def test_nothing_readable_is_an_error(repo: Repo, run_cli: Any) -> None:
     assert only[:12] in outcome.err
 
 
-def test_partial_clone_without_its_remote(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+def test_partial_clone_without_its_remote(repo: Repo, run_cli: RunCli, tmp_path: Path) -> None:
     """A blob-less clone offline: no file content can be read, every message can."""
     keys = [new_key("syncline-user-key") for _ in range(8)]
     for i in range(4):
@@ -289,8 +273,8 @@ def test_partial_clone_without_its_remote(repo: Repo, run_cli: Any, tmp_path: Pa
     partial = Repo(clone)
     code, report = _history(run_cli, partial, keys)
     assert code == 1
-    assert {h for h, _, _ in _found(report)} == {hashed_secret(k) for k in keys[1::2]}
-    assert {file for _, file, _ in _found(report)} == {"<commit message>"}
+    assert {h for h, _, _ in hash_file_line(report)} == {hashed_secret(k) for k in keys[1::2]}
+    assert {file for _, file, _ in hash_file_line(report)} == {"<commit message>"}
     assert {file for file, _ in _unreadable(report)} == {f"app{i}.env" for i in range(4)}
     assert report["scan"]["commits"] == 4
 
@@ -316,10 +300,10 @@ def _big_text(keys: list[str], lines: int, seed: int) -> str:
 
 
 def _whole_and_streamed(
-    run_cli: Any, repo: Repo, paths: list[str], keys: list[str]
+    run_cli: RunCli, repo: Repo, paths: list[str], keys: list[str]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    whole = _scan(run_cli, repo, *paths, keys=keys)
-    streamed = _scan(run_cli, repo, "--max-file-size", "9000", *paths, keys=keys)
+    whole = scan_report(run_cli, repo, *paths, keys=keys)
+    streamed = scan_report(run_cli, repo, "--max-file-size", "9000", *paths, keys=keys)
     return whole, streamed
 
 
@@ -327,7 +311,7 @@ def _places(report: dict[str, Any]) -> set[tuple[str, str, int, int]]:
     return {(f["hashed_secret"], f["file"], f["line"], f["column"]) for f in report["findings"]}
 
 
-def test_files_larger_than_the_limit_are_read_in_pieces(repo: Repo, run_cli: Any) -> None:
+def test_files_larger_than_the_limit_are_read_in_pieces(repo: Repo, run_cli: RunCli) -> None:
     keys = [new_key("scrapebit-api-key") for _ in range(40)]
     wide_keys = [new_key("electronhub-api-key") for _ in range(10)]
     ecgrid = new_key("ecgrid-api-key")
@@ -342,7 +326,7 @@ def test_files_larger_than_the_limit_are_read_in_pieces(repo: Repo, run_cli: Any
     paths = ["dump.sql", "bundle.min.js", "wide.ps1", "ecgrid.ini"]
     all_keys = [*keys, *wide_keys, ecgrid]
     whole, streamed = _whole_and_streamed(run_cli, repo, paths, all_keys)
-    assert _skipped(streamed) == {}
+    assert skipped_files(streamed) == {}
     assert _places(streamed) == _places(whole)
     assert {f["file"] for f in whole["findings"]} == set(paths)
     found = {f["hashed_secret"] for f in streamed["findings"]}
@@ -375,7 +359,7 @@ def test_piece_boundaries_never_lose_or_repeat_a_key(tmp_path: Path) -> None:
     assert list(segments.stream(io.BytesIO(b"\x00\x01" * 9000), "f", 1)) == ["binary"]
 
 
-def test_commit_modes_name_a_change_over_the_limit(repo: Repo, run_cli: Any) -> None:
+def test_commit_modes_name_a_change_over_the_limit(repo: Repo, run_cli: RunCli) -> None:
     key, small = new_key("scrapebit-api-key"), new_key("scrapebit-api-key")
     # History reads git's output in 1 MB chunks and holds a hunk whole: one larger than both
     # that and the limit is skipped, and named.
@@ -391,8 +375,8 @@ def test_commit_modes_name_a_change_over_the_limit(repo: Repo, run_cli: Any) -> 
     assert "dump.sql: a change larger than 1000 bytes" in outcome.out
 
 
-def test_every_commit_mode_goes_on_past_a_missing_blob(repo: Repo, run_cli: Any) -> None:
-    from tests.commit_modes import all_modes
+def test_every_commit_mode_goes_on_past_a_missing_blob(repo: Repo, run_cli: RunCli) -> None:
+    from tests.testing import all_modes
 
     keys = [new_key("electronhub-api-key") for _ in range(3)]
     repo.stage("README.md", "x\n")
@@ -411,11 +395,15 @@ def test_every_commit_mode_goes_on_past_a_missing_blob(repo: Repo, run_cli: Any)
     gone = repo.git("rev-parse", f"{side}:gone.bin").strip()
     _loose(repo, gone).unlink()
     for mode, report in all_modes(run_cli, repo, base, keys).items():
-        assert {f for _, f, _ in _found(report)} == {"side.env", "main.env", "merged.env"}, mode
+        assert {f for _, f, _ in hash_file_line(report)} == {
+            "side.env",
+            "main.env",
+            "merged.env",
+        }, mode
         assert ("gone.bin", side) in _unreadable(report), mode
 
 
-def test_damaged_objects_are_named_and_the_rest_scanned(repo: Repo, run_cli: Any) -> None:
+def test_damaged_objects_are_named_and_the_rest_scanned(repo: Repo, run_cli: RunCli) -> None:
     keys = [new_key("scrapebit-api-key") for _ in range(3)]
     repo.stage("a.env", f"SB={keys[0]}\n")
     repo.stage("big.txt", "x" * 5000 + "\n")
@@ -432,11 +420,11 @@ def test_damaged_objects_are_named_and_the_rest_scanned(repo: Repo, run_cli: Any
         path.write_bytes(b"not zlib at all")
     code, report = _history(run_cli, repo, keys)
     assert code == 1
-    assert {file for _, file, _ in _found(report)} == {"a.env", "b.env"}
+    assert {file for _, file, _ in hash_file_line(report)} == {"a.env", "b.env"}
     assert _unreadable(report) == {("big.txt", first), ("<commit>", side)}
 
 
-def test_a_sweep_goes_on_past_a_missing_commit(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+def test_a_sweep_goes_on_past_a_missing_commit(repo: Repo, run_cli: RunCli, tmp_path: Path) -> None:
     keys = [new_key("scrapebit-api-key") for _ in range(3)]
     repo.stage("a.env", f"SB={keys[0]}\n")
     repo.commit("first")

@@ -14,9 +14,7 @@ import pytest
 
 from leakstop.secrets_text import hashed_secret
 from leakstop.sources.text import skip_reason, wide_encoding
-from tests.commit_modes import all_modes
-from tests.conftest import Repo
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, all_modes, new_key, skipped_files
 
 Encoder = Callable[[str], bytes]
 
@@ -39,10 +37,6 @@ def _found(report: dict[str, Any]) -> set[tuple[str, str, int, str | None]]:
     return {(f["hashed_secret"], f["file"], f["line"], f["commit"]) for f in report["findings"]}
 
 
-def _skipped(report: dict[str, Any]) -> dict[str, str]:
-    return {s["file"]: s["reason"] for s in report["scan"]["skipped"]}
-
-
 def test_wide_text_is_recognised_and_binary_is_not() -> None:
     text = _settings(new_key("scrapebit-api-key"))
     for encode in ENCODINGS.values():
@@ -55,7 +49,7 @@ def test_wide_text_is_recognised_and_binary_is_not() -> None:
         assert skip_reason(data) == "binary"
 
 
-def test_files_and_staged_modes_scan_wide_text(repo: Repo, run_cli: Any) -> None:
+def test_files_and_staged_modes_scan_wide_text(repo: Repo, run_cli: RunCli) -> None:
     keys = {name: new_key("scrapebit-api-key") for name in ENCODINGS}
     for name, encode in ENCODINGS.items():
         repo.stage(name, encode(_settings(keys[name])))
@@ -65,12 +59,12 @@ def test_files_and_staged_modes_scan_wide_text(repo: Repo, run_cli: Any) -> None
         assert outcome.code == 1, outcome.err
         report = json.loads(outcome.out)
         assert _found(report) == expected, mode
-        assert _skipped(report) == {}
+        assert skipped_files(report) == {}
         for finding in report["findings"]:
             assert finding["column"] == len("SCRAPEBIT_API_KEY=") + 1
 
 
-def test_staged_reports_only_the_lines_added_to_a_wide_file(repo: Repo, run_cli: Any) -> None:
+def test_staged_reports_only_the_lines_added_to_a_wide_file(repo: Repo, run_cli: RunCli) -> None:
     old, new = new_key("scrapebit-api-key"), new_key("electronhub-api-key")
     encode = ENCODINGS["utf16-le-bom.ps1"]
     repo.stage("setup.ps1", encode(_settings(old)))
@@ -80,19 +74,19 @@ def test_staged_reports_only_the_lines_added_to_a_wide_file(repo: Repo, run_cli:
     assert _found(json.loads(outcome.out)) == {(hashed_secret(new), "setup.ps1", 5, None)}
 
 
-def test_attribute_binary_wide_text_is_scanned_when_staged(repo: Repo, run_cli: Any) -> None:
+def test_attribute_binary_wide_text_is_scanned_when_staged(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("scrapebit-api-key")
     repo.stage(".gitattributes", "*.ps1 -diff\n")
     repo.stage("setup.ps1", f"$env:SCRAPEBIT_API_KEY = '{key}'\r\n".encode("utf-16"))
     outcome = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=[key])
     report = json.loads(outcome.out)
     assert _found(report) == {(hashed_secret(key), "setup.ps1", 1, None)}
-    assert _skipped(report) == {}
+    assert skipped_files(report) == {}
 
 
 @pytest.mark.parametrize("attributes", ["", "*.ps1 -diff\n"])
 def test_commit_modes_scan_wide_text_added_and_changed(
-    repo: Repo, run_cli: Any, attributes: str
+    repo: Repo, run_cli: RunCli, attributes: str
 ) -> None:
     repo.stage("README.md", "demo\n")
     if attributes:
@@ -124,7 +118,7 @@ def test_commit_modes_scan_wide_text_added_and_changed(
         }, mode
 
 
-def test_a_merge_reports_only_what_it_adds_to_a_wide_file(repo: Repo, run_cli: Any) -> None:
+def test_a_merge_reports_only_what_it_adds_to_a_wide_file(repo: Repo, run_cli: RunCli) -> None:
     encode = ENCODINGS["utf16-le-bom.ps1"]
     keys = [new_key("scrapebit-api-key") for _ in range(3)]
     repo.stage("a.ps1", encode("one\r\n"))
@@ -148,7 +142,7 @@ def test_a_merge_reports_only_what_it_adds_to_a_wide_file(repo: Repo, run_cli: A
     }
 
 
-def test_wide_text_git_diffs_as_text_because_of_an_attribute(repo: Repo, run_cli: Any) -> None:
+def test_wide_text_git_diffs_as_text_because_of_an_attribute(repo: Repo, run_cli: RunCli) -> None:
     """A `diff` attribute makes git show UTF-16 as text, NUL bytes and all."""
     keys = [new_key("scrapebit-api-key") for _ in range(2)]
     encode = ENCODINGS["utf16-le-bom.ps1"]
@@ -166,14 +160,14 @@ def test_wide_text_git_diffs_as_text_because_of_an_attribute(repo: Repo, run_cli
     }
     for mode, report in all_modes(run_cli, repo, base, keys).items():
         assert _found(report) == expected, mode
-        assert _skipped(report) == {"blob.dat": "binary"}, mode
+        assert skipped_files(report) == {"blob.dat": "binary"}, mode
     third = new_key("electronhub-api-key")
     repo.stage("setup.ps1", encode(_settings(keys[0], f"EH={keys[1]}\r\nX={third}\r\n")))
     staged = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=[*keys, third])
     assert _found(json.loads(staged.out)) == {(hashed_secret(third), "setup.ps1", 5, None)}
 
 
-def test_staged_wide_file_over_the_limit_is_named_too_large(repo: Repo, run_cli: Any) -> None:
+def test_staged_wide_file_over_the_limit_is_named_too_large(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("scrapebit-api-key")
     repo.stage("big.ps1", ENCODINGS["utf16-le-bom.ps1"](_settings(key) + "x\r\n" * 2000))
     repo.stage("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00")
@@ -182,7 +176,7 @@ def test_staged_wide_file_over_the_limit_is_named_too_large(repo: Repo, run_cli:
     )
     report = json.loads(outcome.out)
     assert report["findings"] == []
-    skipped = _skipped(report)
+    skipped = skipped_files(report)
     assert skipped["logo.png"] == "binary"
     assert skipped["big.ps1"].startswith("too large (") and "limit 4000" in skipped["big.ps1"]
     # Files mode reads it in pieces instead.

@@ -15,8 +15,7 @@ import pytest
 
 from leakstop.plugin.wiring import PLUGIN_FILE, configure_baseline
 from leakstop.secrets_text import hashed_secret
-from tests.conftest import Repo, assert_no_leak
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, assert_no_leak, new_key
 
 BASELINE = ".secrets.baseline"
 
@@ -26,7 +25,7 @@ def results(repo: Repo) -> dict[str, Any]:
     return data["results"]
 
 
-def found(run_cli: Any, repo: Repo, keys: list[str]) -> set[str]:
+def found(run_cli: RunCli, repo: Repo, keys: list[str]) -> set[str]:
     """Hashes of the keys `leakstop scan` still reports."""
     outcome = run_cli(["scan", "--format", "json"], repo.path, keys=keys)
     return {f["hashed_secret"] for f in json.loads(outcome.out)["findings"]}
@@ -41,7 +40,7 @@ def keys() -> list[str]:
     ]
 
 
-def test_accepts_exactly_the_judged_key(repo: Repo, run_cli: Any, keys: list[str]) -> None:
+def test_accepts_exactly_the_judged_key(repo: Repo, run_cli: RunCli, keys: list[str]) -> None:
     repo.stage("cfg.py", "".join(f'K{i} = "{k}"\n' for i, k in enumerate(keys)))
     repo.stage("other.py", f'K = "{keys[1]}"\n')  # the same key in another file
     before = time.time()
@@ -75,7 +74,7 @@ def test_accepts_exactly_the_judged_key(repo: Repo, run_cli: Any, keys: list[str
     assert {f["line"] for f in json.loads(outcome.out)["findings"]} == {1, 2}
 
 
-def test_moved_lines_cause_no_churn(repo: Repo, run_cli: Any, keys: list[str]) -> None:
+def test_moved_lines_cause_no_churn(repo: Repo, run_cli: RunCli, keys: list[str]) -> None:
     repo.stage("cfg.py", f'A = "{keys[0]}"\n')
     assert run_cli(["allow", "cfg.py:1", "-m", "sandbox key"], repo.path, keys=keys).code == 0
     before = (repo.path / BASELINE).read_bytes()
@@ -87,7 +86,7 @@ def test_moved_lines_cause_no_churn(repo: Repo, run_cli: Any, keys: list[str]) -
     assert (repo.path / BASELINE).read_bytes() == before
 
 
-def test_new_baseline_is_what_init_writes(repo: Repo, run_cli: Any, keys: list[str]) -> None:
+def test_new_baseline_is_what_init_writes(repo: Repo, run_cli: RunCli, keys: list[str]) -> None:
     repo.stage("cfg.py", f'A = "{keys[0]}"\n')
     outcome = run_cli(["allow", "cfg.py:1", "-m", "fixture"], repo.path, keys=keys)
     assert "(created)" in outcome.out
@@ -103,7 +102,7 @@ def test_new_baseline_is_what_init_writes(repo: Repo, run_cli: Any, keys: list[s
     assert f"unchanged  {PLUGIN_FILE}" in init.out
 
 
-def test_existing_entries_are_kept(repo: Repo, run_cli: Any, keys: list[str]) -> None:
+def test_existing_entries_are_kept(repo: Repo, run_cli: RunCli, keys: list[str]) -> None:
     assert run_cli(["init", "--no-pre-commit"], repo.path).code == 0
     repo.stage("a.py", f'A = "{keys[0]}"\n')
     repo.stage("b.py", f'B = "{keys[1]}"\n')
@@ -116,7 +115,7 @@ def test_existing_entries_are_kept(repo: Repo, run_cli: Any, keys: list[str]) ->
     assert "Test Dev <dev@example.invalid>" in listed.out and ": two)" in listed.out
 
 
-def test_remove_by_hash_or_place(repo: Repo, run_cli: Any, keys: list[str]) -> None:
+def test_remove_by_hash_or_place(repo: Repo, run_cli: RunCli, keys: list[str]) -> None:
     repo.stage("cfg.py", "".join(f'K{i} = "{k}"\n' for i, k in enumerate(keys)))
     for line in (1, 2, 3):
         assert run_cli(["allow", f"cfg.py:{line}", "-m", "x"], repo.path, keys=keys).code == 0
@@ -139,7 +138,7 @@ def test_remove_by_hash_or_place(repo: Repo, run_cli: Any, keys: list[str]) -> N
     assert {line.split()[0] for line in listed.out.splitlines()} == {hashed_secret(keys[2])}
 
 
-def test_two_keys_on_one_line_need_a_column(repo: Repo, run_cli: Any, keys: list[str]) -> None:
+def test_two_keys_on_one_line_need_a_column(repo: Repo, run_cli: RunCli, keys: list[str]) -> None:
     line = f'PAIR = ("{keys[0]}", "{keys[1]}")\n'
     repo.stage("pair.py", line)
     outcome = run_cli(["allow", "pair.py:1", "-m", "x"], repo.path, keys=keys)
@@ -167,7 +166,7 @@ def test_two_keys_on_one_line_need_a_column(repo: Repo, run_cli: Any, keys: list
     ],
 )
 def test_bad_input_is_one_line_and_changes_nothing(
-    repo: Repo, run_cli: Any, keys: list[str], args: list[str], message: str
+    repo: Repo, run_cli: RunCli, keys: list[str], args: list[str], message: str
 ) -> None:
     repo.stage("cfg.py", f'A = "{keys[0]}"\n')
     outcome = run_cli(args, repo.path, keys=keys)
@@ -177,7 +176,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert not (repo.path / BASELINE).exists()
 
 
-def test_broken_baseline_is_refused(repo: Repo, run_cli: Any, keys: list[str]) -> None:
+def test_broken_baseline_is_refused(repo: Repo, run_cli: RunCli, keys: list[str]) -> None:
     repo.stage("cfg.py", f'A = "{keys[0]}"\n')
     repo.write(BASELINE, "{broken")
     outcome = run_cli(["allow", "cfg.py:1", "-m", "x"], repo.path, keys=keys)
@@ -187,7 +186,7 @@ def test_broken_baseline_is_refused(repo: Repo, run_cli: Any, keys: list[str]) -
 
 
 def test_stock_detect_secrets_hook_accepts_the_same_key(
-    repo: Repo, run_cli: Any, keys: list[str]
+    repo: Repo, run_cli: RunCli, keys: list[str]
 ) -> None:
     hook = shutil.which("detect-secrets-hook", path=str(Path(sys.executable).parent))
     assert hook
@@ -213,7 +212,7 @@ def test_stock_detect_secrets_hook_accepts_the_same_key(
 
 
 def test_when_detect_secrets_cannot_be_asked_it_says_so(
-    repo: Repo, run_cli: Any, keys: list[str]
+    repo: Repo, run_cli: RunCli, keys: list[str]
 ) -> None:
     repo.stage("cfg.py", f'A = "{keys[0]}"\n')
     broken = {"version": "1.5.0", "plugins_used": [{"name": "NoSuchDetector"}], "results": {}}

@@ -16,8 +16,7 @@ import pytest
 from leakstop.errors import LeakstopError
 from leakstop.secrets_text import hashed_secret
 from leakstop.suppress.baseline import Baseline, normalize_path
-from tests.conftest import Outcome, Repo
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, new_key, scan_json
 
 
 def _baseline(entries: dict[str, list[tuple[str, int]]]) -> bytes:
@@ -45,29 +44,23 @@ def _baseline(entries: dict[str, list[tuple[str, int]]]) -> bytes:
     return (json.dumps(data, indent=2) + "\n").encode()
 
 
-def _scan(run_cli: Any, repo: Repo, *args: str, keys: list[str]) -> tuple[Outcome, Any]:
-    outcome = run_cli(["scan", "--format", "json", *args], repo.path, keys=keys)
-    assert outcome.code in (0, 1), outcome.err
-    return outcome, json.loads(outcome.out)
-
-
 def _hashes(report: Any) -> set[str]:
     return {f["hashed_secret"] for f in report["findings"]}
 
 
-def test_baselined_key_is_accepted_in_both_modes(repo: Repo, run_cli: Any) -> None:
+def test_baselined_key_is_accepted_in_both_modes(repo: Repo, run_cli: RunCli) -> None:
     known, new = new_key("scrapebit-api-key"), new_key("scrapebit-api-key")
     repo.stage("app.env", f"A={known}\nB={new}\n")
     repo.stage(".secrets.baseline", _baseline({"app.env": [(known, 1)]}))
     for mode in (["--staged"], []):
-        outcome, report = _scan(run_cli, repo, *mode, keys=[known, new])
+        outcome, report = scan_json(run_cli, repo, *mode, keys=[known, new])
         assert outcome.code == 1
         assert _hashes(report) == {hashed_secret(new)}
         assert report["scan"]["suppressed"] == 1
 
 
 def test_all_known_means_exit_zero_and_the_baseline_is_never_rewritten(
-    repo: Repo, run_cli: Any
+    repo: Repo, run_cli: RunCli
 ) -> None:
     key = new_key("electronhub-api-key")
     repo.stage("app.env", f"EH={key}\n")
@@ -75,57 +68,57 @@ def test_all_known_means_exit_zero_and_the_baseline_is_never_rewritten(
     path = repo.write(".secrets.baseline", content)
     before = path.stat().st_mtime_ns
     for mode in (["--staged"], [], ["--baseline", ".secrets.baseline"]):
-        outcome, report = _scan(run_cli, repo, *mode, keys=[key])
+        outcome, report = scan_json(run_cli, repo, *mode, keys=[key])
         assert outcome.code == 0
         assert report["findings"] == []
     assert path.read_bytes() == content
     assert path.stat().st_mtime_ns == before
 
 
-def test_moving_a_known_key_within_its_file_keeps_it_known(repo: Repo, run_cli: Any) -> None:
+def test_moving_a_known_key_within_its_file_keeps_it_known(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("scrapebit-api-key")
     repo.stage("app.env", f"SB={key}\nA=1\n")
     repo.stage(".secrets.baseline", _baseline({"app.env": [(key, 1)]}))
     repo.commit()
     repo.stage("app.env", "A=1\n" + "B=2\n" * 10 + f"SB={key}\n")  # now on line 12
     for mode in (["--staged"], []):
-        outcome, _ = _scan(run_cli, repo, *mode, keys=[key])
+        outcome, _ = scan_json(run_cli, repo, *mode, keys=[key])
         assert outcome.code == 0
 
 
-def test_new_key_on_a_baselined_line_number_is_caught(repo: Repo, run_cli: Any) -> None:
+def test_new_key_on_a_baselined_line_number_is_caught(repo: Repo, run_cli: RunCli) -> None:
     old, new = new_key("scrapebit-api-key"), new_key("scrapebit-api-key")
     repo.stage("app.env", f"SB={old}\n")
     repo.stage(".secrets.baseline", _baseline({"app.env": [(old, 1)]}))
     repo.commit()
     repo.stage("app.env", f"SB={new}\n")  # same file, same line, different key
     for mode in (["--staged"], []):
-        outcome, report = _scan(run_cli, repo, *mode, keys=[old, new])
+        outcome, report = scan_json(run_cli, repo, *mode, keys=[old, new])
         assert outcome.code == 1
         assert _hashes(report) == {hashed_secret(new)}
 
 
-def test_known_key_copied_to_another_file_is_caught(repo: Repo, run_cli: Any) -> None:
+def test_known_key_copied_to_another_file_is_caught(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("scrapebit-api-key")
     repo.stage("app.env", f"SB={key}\n")
     repo.stage("copy.env", f"SB={key}\n")
     repo.stage(".secrets.baseline", _baseline({"app.env": [(key, 1)]}))
-    outcome, report = _scan(run_cli, repo, "--staged", keys=[key])
+    outcome, report = scan_json(run_cli, repo, "--staged", keys=[key])
     assert outcome.code == 1
     assert [(f["file"], f["line"]) for f in report["findings"]] == [("copy.env", 1)]
 
 
-def test_baseline_paths_written_on_windows_or_with_dot_slash(repo: Repo, run_cli: Any) -> None:
+def test_baseline_paths_written_on_windows_or_with_dot_slash(repo: Repo, run_cli: RunCli) -> None:
     first, second = new_key("scrapebit-api-key"), new_key("scrapebit-api-key")
     repo.stage("config/a.env", f"SB={first}\n")
     repo.stage("b.env", f"SB={second}\n")
     content = _baseline({"config\\a.env": [(first, 1)], "./b.env": [(second, 1)]})
     repo.stage(".secrets.baseline", content)
-    outcome, _ = _scan(run_cli, repo, "--staged", keys=[first, second])
+    outcome, _ = scan_json(run_cli, repo, "--staged", keys=[first, second])
     assert outcome.code == 0
 
 
-def test_default_baseline_is_found_from_a_subdirectory(repo: Repo, run_cli: Any) -> None:
+def test_default_baseline_is_found_from_a_subdirectory(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("scrapebit-api-key")
     repo.stage("sub/app.env", f"SB={key}\n")
     repo.stage(".secrets.baseline", _baseline({"sub/app.env": [(key, 1)]}))
@@ -133,11 +126,11 @@ def test_default_baseline_is_found_from_a_subdirectory(repo: Repo, run_cli: Any)
     assert outcome.code == 0
 
 
-def test_no_baseline_option_ignores_it(repo: Repo, run_cli: Any) -> None:
+def test_no_baseline_option_ignores_it(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("scrapebit-api-key")
     repo.stage("app.env", f"SB={key}\n")
     repo.stage(".secrets.baseline", _baseline({"app.env": [(key, 1)]}))
-    outcome, _ = _scan(run_cli, repo, "--staged", "--no-baseline", keys=[key])
+    outcome, _ = scan_json(run_cli, repo, "--staged", "--no-baseline", keys=[key])
     assert outcome.code == 1
 
 
@@ -153,7 +146,7 @@ def test_no_baseline_option_ignores_it(repo: Repo, run_cli: Any) -> None:
     ],
 )
 def test_invalid_baseline_is_a_one_line_error(
-    repo: Repo, run_cli: Any, content: bytes, words: str
+    repo: Repo, run_cli: RunCli, content: bytes, words: str
 ) -> None:
     key = new_key("scrapebit-api-key")
     repo.stage("app.env", f"SB={key}\n")
@@ -167,7 +160,7 @@ def test_invalid_baseline_is_a_one_line_error(
     assert path.read_bytes() == content
 
 
-def test_missing_explicit_baseline_is_a_one_line_error(repo: Repo, run_cli: Any) -> None:
+def test_missing_explicit_baseline_is_a_one_line_error(repo: Repo, run_cli: RunCli) -> None:
     outcome = run_cli(["scan", "--staged", "--baseline", "nope.json"], repo.path)
     assert outcome.code == 2
     assert outcome.err.count("\n") == 1
@@ -206,7 +199,7 @@ def test_normalize_path() -> None:
 # -- inline pragmas, end to end -------------------------------------------------------------
 
 
-def test_allowlist_pragmas_in_a_staged_change(repo: Repo, run_cli: Any) -> None:
+def test_allowlist_pragmas_in_a_staged_change(repo: Repo, run_cli: RunCli) -> None:
     same, nextline, plain = (new_key("electronhub-api-key") for _ in range(3))
     repo.stage(
         "app.py",
@@ -216,7 +209,7 @@ def test_allowlist_pragmas_in_a_staged_change(repo: Repo, run_cli: Any) -> None:
         f'C = "{plain}"\n',
     )
     for mode in (["--staged"], []):
-        outcome, report = _scan(run_cli, repo, *mode, keys=[same, nextline, plain])
+        outcome, report = scan_json(run_cli, repo, *mode, keys=[same, nextline, plain])
         assert outcome.code == 1
         assert [(f["line"], f["hashed_secret"]) for f in report["findings"]] == [
             (4, hashed_secret(plain))
@@ -224,11 +217,11 @@ def test_allowlist_pragmas_in_a_staged_change(repo: Repo, run_cli: Any) -> None:
 
 
 def test_nextline_pragma_already_committed_still_covers_a_new_line(
-    repo: Repo, run_cli: Any
+    repo: Repo, run_cli: RunCli
 ) -> None:
     key = new_key("electronhub-api-key")
     repo.stage("app.py", "# pragma: allowlist nextline secret\nB = None\n")
     repo.commit()
     repo.stage("app.py", f'# pragma: allowlist nextline secret\nB = "{key}"\n')
-    outcome, _ = _scan(run_cli, repo, "--staged", keys=[key])
+    outcome, _ = scan_json(run_cli, repo, "--staged", keys=[key])
     assert outcome.code == 0

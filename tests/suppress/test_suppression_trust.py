@@ -18,13 +18,16 @@ import pytest
 
 from leakstop.secrets_text import hashed_secret
 from leakstop.suppress.baseline import Baseline
-from tests.conftest import Repo, assert_no_leak
-from tests.keys import new_key
-from tests.sources.test_pre_push import (
+from tests.testing import (
     PROJECT,
     ZERO,
+    Repo,
+    RunCli,
+    assert_no_leak,
     commit_file,
     git_push,
+    guard_with_pre_receive,
+    new_key,
     push_lines,
     remote_tip,
     with_origin,
@@ -59,11 +62,7 @@ def baseline_json(entries: dict[str, list[Any]]) -> str:
 @pytest.fixture
 def server(pushed: Repo, tmp_path: Path) -> Path:
     """origin guarded by hooks/pre-receive."""
-    bare = tmp_path / "origin.git"
-    hook = bare / "hooks" / "pre-receive"
-    shutil.copy2(PROJECT / "hooks" / "pre-receive", hook)
-    hook.chmod(0o755)
-    return bare
+    return guard_with_pre_receive(tmp_path / "origin.git")
 
 
 def unguarded_push(repo: Repo, server: Path, *args: str) -> None:
@@ -76,7 +75,9 @@ def unguarded_push(repo: Repo, server: Path, *args: str) -> None:
         (server / "hooks" / "off").rename(hook)
 
 
-def scan_json(run_cli: Any, repo: Repo, args: list[str], keys: list[str], stdin: str = "") -> Any:
+def scan_json(
+    run_cli: RunCli, repo: Repo, args: list[str], keys: list[str], stdin: str = ""
+) -> Any:
     outcome = run_cli(["scan", "--format", "json", *args], repo.path, keys=keys, stdin=stdin)
     assert outcome.code in (0, 1), outcome.err
     report = json.loads(outcome.out)
@@ -88,7 +89,7 @@ def hashes(report: Any) -> set[str]:
     return {f["hashed_secret"] for f in report["findings"]}
 
 
-def pre_push(run_cli: Any, repo: Repo, keys: list[str], *refspecs: str) -> Any:
+def pre_push(run_cli: RunCli, repo: Repo, keys: list[str], *refspecs: str) -> Any:
     return scan_json(run_cli, repo, ["--pre-push", "origin"], keys, push_lines(repo, *refspecs))
 
 
@@ -96,7 +97,7 @@ def pre_push(run_cli: Any, repo: Repo, keys: list[str], *refspecs: str) -> Any:
 
 
 def test_key_and_its_baseline_entry_in_one_commit_are_caught_in_every_mode(
-    server: Path, pushed: Repo, run_cli: Any, tmp_path: Path
+    server: Path, pushed: Repo, run_cli: RunCli, tmp_path: Path
 ) -> None:
     repo = pushed
     key = new_key("electronhub-api-key")
@@ -125,7 +126,7 @@ def test_key_and_its_baseline_entry_in_one_commit_are_caught_in_every_mode(
 
 
 def test_baseline_added_by_an_earlier_commit_of_the_same_push(
-    server: Path, pushed: Repo, run_cli: Any
+    server: Path, pushed: Repo, run_cli: RunCli
 ) -> None:
     repo = pushed
     key = new_key("syncline-user-key")
@@ -140,7 +141,7 @@ def test_baseline_added_by_an_earlier_commit_of_the_same_push(
 
 
 def test_a_baseline_already_on_the_trusted_side_still_accepts(
-    server: Path, pushed: Repo, run_cli: Any
+    server: Path, pushed: Repo, run_cli: RunCli
 ) -> None:
     """The honest way: the accepted entry lands first (a push carrying no key), then the
     key is accepted by what the remote already has."""
@@ -162,7 +163,7 @@ def test_a_baseline_already_on_the_trusted_side_still_accepts(
 
 
 def test_a_push_that_deletes_or_rewrites_the_baseline_does_not_change_what_is_accepted(
-    server: Path, pushed: Repo, run_cli: Any
+    server: Path, pushed: Repo, run_cli: RunCli
 ) -> None:
     repo = pushed
     accepted, other = new_key("electronhub-api-key"), new_key("electronhub-api-key")
@@ -189,7 +190,7 @@ def test_a_push_that_deletes_or_rewrites_the_baseline_does_not_change_what_is_ac
 # -- other places a baseline could be smuggled in -------------------------------------------
 
 
-def test_baseline_in_a_subdirectory_or_under_another_name(pushed: Repo, run_cli: Any) -> None:
+def test_baseline_in_a_subdirectory_or_under_another_name(pushed: Repo, run_cli: RunCli) -> None:
     repo = pushed
     key = new_key("electronhub-api-key")
     base = repo.git("rev-parse", "HEAD").strip()
@@ -208,7 +209,7 @@ def test_baseline_in_a_subdirectory_or_under_another_name(pushed: Repo, run_cli:
         assert (report["code"], hashes(report)) == (1, {hashed_secret(key)}), args
 
 
-def test_baseline_renamed_by_the_push(pushed: Repo, run_cli: Any) -> None:
+def test_baseline_renamed_by_the_push(pushed: Repo, run_cli: RunCli) -> None:
     """The push moves a trusted baseline elsewhere and adds a new one in its place."""
     repo = pushed
     old, new = new_key("syncline-user-key"), new_key("syncline-user-key")
@@ -231,7 +232,7 @@ def test_baseline_renamed_by_the_push(pushed: Repo, run_cli: Any) -> None:
 
 
 def test_operator_baseline_outside_the_repository_is_trusted_as_given(
-    server: Path, pushed: Repo, run_cli: Any, tmp_path: Path
+    server: Path, pushed: Repo, run_cli: RunCli, tmp_path: Path
 ) -> None:
     repo = pushed
     key = new_key("electronhub-api-key")
@@ -253,7 +254,7 @@ def test_operator_baseline_outside_the_repository_is_trusted_as_given(
     assert_no_leak([refused.stderr, accepted.stderr], [key])
 
 
-def test_symlinked_baselines(pushed: Repo, run_cli: Any, tmp_path: Path) -> None:
+def test_symlinked_baselines(pushed: Repo, run_cli: RunCli, tmp_path: Path) -> None:
     repo = pushed
     key, other = new_key("electronhub-api-key"), new_key("electronhub-api-key")
     outside = tmp_path / "outside.json"
@@ -287,7 +288,7 @@ def test_symlinked_baselines(pushed: Repo, run_cli: Any, tmp_path: Path) -> None
 
 
 def test_malformed_baseline_on_the_trusted_side_accepts_nothing_and_can_be_repaired(
-    server: Path, pushed: Repo, run_cli: Any
+    server: Path, pushed: Repo, run_cli: RunCli
 ) -> None:
     repo = pushed
     key = new_key("scrapebit-api-key")
@@ -312,7 +313,7 @@ def test_malformed_baseline_on_the_trusted_side_accepts_nothing_and_can_be_repai
 
 
 def test_new_ref_is_judged_against_the_default_branch(
-    server: Path, pushed: Repo, run_cli: Any
+    server: Path, pushed: Repo, run_cli: RunCli
 ) -> None:
     repo = pushed
     accepted, smuggled = new_key("electronhub-api-key"), new_key("electronhub-api-key")
@@ -359,7 +360,7 @@ def test_first_push_to_an_empty_server(repo: Repo, tmp_path: Path) -> None:
 
 
 def test_several_refs_every_trusted_side_must_accept(
-    server: Path, pushed: Repo, run_cli: Any
+    server: Path, pushed: Repo, run_cli: RunCli
 ) -> None:
     """A branch whose baseline accepts the key (pushed earlier) cannot lend that acceptance
     to main in a push that updates both."""
@@ -392,7 +393,7 @@ def test_several_refs_every_trusted_side_must_accept(
     ("verdict", "accepted"),
     [(MISSING, True), (None, True), (False, True), (True, False), ("true", False), (1, False)],
 )
-def test_is_secret_verdicts(verdict: object, accepted: bool, pushed: Repo, run_cli: Any) -> None:
+def test_is_secret_verdicts(verdict: object, accepted: bool, pushed: Repo, run_cli: RunCli) -> None:
     repo = pushed
     key = new_key("electronhub-api-key")
     content = baseline_json({"k.env": [(key, verdict)]})
@@ -446,7 +447,7 @@ PRAGMAS = {
 
 @pytest.mark.parametrize("style", sorted(PRAGMAS))
 def test_pragma_added_with_the_key_does_not_pass_judged_modes(
-    style: str, server: Path, pushed: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    style: str, server: Path, pushed: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = pushed
     key = new_key("electronhub-api-key")
@@ -479,7 +480,7 @@ def test_pragma_added_with_the_key_does_not_pass_judged_modes(
 
 
 def test_nextline_pragma_pushed_earlier_does_not_cover_a_new_key(
-    pushed: Repo, run_cli: Any
+    pushed: Repo, run_cli: RunCli
 ) -> None:
     repo = pushed
     key = new_key("syncline-user-key")
@@ -492,7 +493,7 @@ def test_nextline_pragma_pushed_earlier_does_not_cover_a_new_key(
 
 
 def test_bad_trust_pragmas_value_is_a_one_line_error(
-    pushed: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    pushed: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LEAKSTOP_TRUST_PRAGMAS", "maybe")
     outcome = run_cli(["scan"], pushed.path)
@@ -567,7 +568,7 @@ def test_server_administrators_baseline_in_the_bare_repository(server: Path, pus
 
 
 def test_pre_push_hook_script_and_pre_commit_variables(
-    pushed: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    pushed: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The shipped hooks/pre-push in a real push, and pre-commit's way of handing a range."""
     repo = pushed
@@ -641,7 +642,7 @@ def test_gitlab_job_with_a_smuggled_baseline(pushed: Repo, tmp_path: Path) -> No
         assert_no_leak([ran.stdout, ran.stderr], [key])
 
 
-def test_symmetric_range_trusts_the_merge_base(pushed: Repo, run_cli: Any) -> None:
+def test_symmetric_range_trusts_the_merge_base(pushed: Repo, run_cli: RunCli) -> None:
     repo = pushed
     old, new = new_key("electronhub-api-key"), new_key("electronhub-api-key")
     commit_file(repo, ".secrets.baseline", baseline_json({"f.env": [old]}))

@@ -16,23 +16,25 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from leakstop.secrets_text import hashed_secret
+from leakstop.simulator import SimulatorControl
 from leakstop.sweep import distributed as engine
 from leakstop.sweep import report as sweep_report
 from leakstop.sweep import run, targets
 from leakstop.sweep.cache import Cache
-from tests.conftest import Repo, assert_no_leak, init_repo
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, assert_no_leak, init_repo, new_key
 
 distributed = pytest.importorskip("distributed")
+if TYPE_CHECKING:
+    from distributed import Client, LocalCluster
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
     """Scheduler and two single-threaded worker processes (restarted by their nanny when
     killed), with their own mirror cache and no user git configuration."""
     home = tmp_path_factory.mktemp("worker-home")
@@ -53,7 +55,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture
-def client(cluster: Any) -> Iterator[Any]:
+def client(cluster: LocalCluster) -> Iterator[Client]:
     with distributed.Client(cluster.scheduler_address, set_as_default=False) as watcher:
         watcher.wait_for_workers(2, timeout=30)
         yield watcher
@@ -121,7 +123,7 @@ def _timeless(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_cluster_sweep_writes_the_local_report_in_every_format(
-    tmp_path: Path, cluster: Any, run_cli: Any
+    tmp_path: Path, cluster: LocalCluster, run_cli: RunCli
 ) -> None:
     keys = [new_key("scrapebit-api-key"), new_key("electronhub-api-key")]
     for number in range(6):
@@ -161,7 +163,7 @@ def test_cluster_sweep_writes_the_local_report_in_every_format(
 
 
 def test_large_repository_split_into_blocks_finds_what_one_scan_finds(
-    tmp_path: Path, cluster: Any
+    tmp_path: Path, cluster: LocalCluster
 ) -> None:
     keys = {number: new_key("scrapebit-api-key") for number in (0, 149, 150, 299, 451)}
     _bulk(tmp_path / "large", 460, keys, seed=7)
@@ -194,7 +196,7 @@ def test_large_repository_split_into_blocks_finds_what_one_scan_finds(
 
 
 def test_a_worker_killed_mid_sweep_costs_only_its_tasks(
-    tmp_path: Path, cluster: Any, client: Any
+    tmp_path: Path, cluster: LocalCluster, client: Client
 ) -> None:
     psutil = pytest.importorskip("psutil")
     keys = {number: new_key("electronhub-api-key") for number in (3, 700, 1390)}
@@ -238,7 +240,7 @@ def test_a_worker_killed_mid_sweep_costs_only_its_tasks(
 
 
 def test_credentials_in_urls_stay_out_of_task_names_logs_and_reports(
-    tmp_path: Path, cluster: Any, client: Any, run_cli: Any
+    tmp_path: Path, cluster: LocalCluster, client: Client, run_cli: RunCli
 ) -> None:
     token = "ghp_" + "".join(random.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(30))
     url = f"https://build:{token}@127.0.0.1:9/acme/app.git"
@@ -266,7 +268,7 @@ def test_credentials_in_urls_stay_out_of_task_names_logs_and_reports(
 
 
 def test_cluster_verify_reads_earlier_keys_back_on_the_worker(
-    tmp_path: Path, cluster: Any, run_cli: Any, control: Any
+    tmp_path: Path, cluster: LocalCluster, run_cli: RunCli, control: SimulatorControl
 ) -> None:
     live = control.create_account("electronhub", "master").key
     dead = control.create_account("syncline", "user").key
@@ -286,7 +288,7 @@ def test_cluster_verify_reads_earlier_keys_back_on_the_worker(
 
 
 def test_unreachable_scheduler_is_one_line_and_exit_2(
-    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _small(tmp_path / "one", None)
     monkeypatch.setattr(engine, "CONNECT_TIMEOUT", 1.0)
@@ -352,7 +354,7 @@ def test_worker_tasks_plan_blocks_and_update_a_stale_mirror(
 
 
 def test_a_task_that_keeps_failing_is_a_failed_repository_not_a_gap(
-    tmp_path: Path, cluster: Any
+    tmp_path: Path, cluster: LocalCluster
 ) -> None:
     """A location git cannot even be started with (Python refuses an argument with a NUL)
     raises in the task, is retried, and ends as a failed repository with its reason."""

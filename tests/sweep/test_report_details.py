@@ -11,20 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from leakstop.simulator import SimulatorControl
-from tests.conftest import Repo, init_repo
-from tests.keys import new_key
+from tests.testing import Repo, RunCli, commit_file, init_repo, new_key, run_sweep
 
 
 def _commit(repo: Repo, name: str, text: str) -> None:
-    repo.write(name, text)
-    repo.git("add", name)
-    repo.commit(f"add {name}")
+    commit_file(repo, name, text, f"add {name}")
 
 
-def _sweep(run_cli: Any, cwd: Path, *args: str, keys: Any = ()) -> Any:
-    return run_cli(
-        ["sweep", *args, "--cache", str(cwd / "cache"), "--call-interval", "0"], cwd, keys=keys
-    )
+def _sweep(run_cli: RunCli, cwd: Path, *args: str, keys: Any = ()) -> Any:
+    return run_sweep(run_cli, cwd, cwd / "cache", *args, "--call-interval", "0", keys=keys)
 
 
 def _header(html: str) -> str:
@@ -43,7 +38,7 @@ def _cards(html: str) -> dict[str, tuple[str, str]]:
     return {unescape(re.sub("<[^>]+>", "", label)): (n, unescape(sub)) for n, label, sub in found}
 
 
-def test_rerun_header_counts_this_run_and_all_runs(tmp_path: Path, run_cli: Any) -> None:
+def test_rerun_header_counts_this_run_and_all_runs(tmp_path: Path, run_cli: RunCli) -> None:
     key = new_key("scrapebit-api-key")
     repo = init_repo(tmp_path / "r")
     _commit(repo, "a.env", f"SB_KEY={key}\n")
@@ -59,7 +54,7 @@ def test_rerun_header_counts_this_run_and_all_runs(tmp_path: Path, run_cli: Any)
     assert "1 API key finding" in third.out  # the earlier runs' finding is still reported
 
 
-def test_failed_repository_is_not_counted_as_swept(tmp_path: Path, run_cli: Any) -> None:
+def test_failed_repository_is_not_counted_as_swept(tmp_path: Path, run_cli: RunCli) -> None:
     key = new_key("syncline-user-key")
     for name in ("one", "two"):
         _commit(init_repo(tmp_path / name), "k.env", f"SYNCLINE_KEY={key}\n")
@@ -71,7 +66,7 @@ def test_failed_repository_is_not_counted_as_swept(tmp_path: Path, run_cli: Any)
     assert "1 could not be swept" in _header(outcome.out)
 
 
-def test_scan_header_counts_files_or_commits(repo: Repo, run_cli: Any) -> None:
+def test_scan_header_counts_files_or_commits(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("electronhub-api-key")
     _commit(repo, "k.env", f"EH={key}\n")
     files = run_cli(["scan", "--format", "html"], repo.path, keys=[key])
@@ -87,7 +82,7 @@ def _rotation_cells(html: str) -> list[str]:
 
 
 def test_keys_leakstop_rotated_before_show_it_in_later_reports(
-    tmp_path: Path, run_cli: Any, control: SimulatorControl
+    tmp_path: Path, run_cli: RunCli, control: SimulatorControl
 ) -> None:
     eh = control.create_account("electronhub", "master").key
     other = new_key("scrapebit-api-key")  # no account: dead, never rotated by leakstop
@@ -112,7 +107,7 @@ def test_keys_leakstop_rotated_before_show_it_in_later_reports(
 
 
 def test_every_key_rotated_before_makes_a_later_sweep_exit_4(
-    tmp_path: Path, run_cli: Any, control: SimulatorControl
+    tmp_path: Path, run_cli: RunCli, control: SimulatorControl
 ) -> None:
     eh = control.create_account("electronhub", "master").key
     repo = init_repo(tmp_path / "r")

@@ -16,27 +16,22 @@ import pytest
 from leakstop import git
 from leakstop.errors import LeakstopError
 from leakstop.secrets_text import hashed_secret
+from leakstop.simulator import SimulatorControl
 from leakstop.sweep import report as sweep_report
 from leakstop.sweep import state as sweep_state
 from leakstop.sweep import targets
 from leakstop.sweep.cache import Cache, default_dir
 from leakstop.sweep.forge import commit_link
-from tests.conftest import Repo, assert_no_leak, init_repo
-from tests.keys import new_key
-
-
-def _plant(repo: Repo, rel: str, text: str, message: str = "change") -> str:
-    repo.stage(rel, text)
-    return repo.commit(message)
-
-
-def _sweep(run_cli: Any, cwd: Path, cache: Path, *args: str, keys: Any = ()) -> Any:
-    return run_cli(["sweep", "--cache", str(cache), *args], cwd, keys=keys)
-
-
-def _json(outcome: Any) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(outcome.out)
-    return data
+from tests.testing import (
+    Repo,
+    RunCli,
+    assert_no_leak,
+    commit_file,
+    init_repo,
+    new_key,
+    report_of,
+    run_sweep,
+)
 
 
 def _repos(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -56,7 +51,7 @@ def cache(tmp_path: Path) -> Path:
 
 
 def test_sweep_reports_every_key_once_and_names_the_broken_repository(
-    tmp_path: Path, cache: Path, run_cli: Any
+    tmp_path: Path, cache: Path, run_cli: RunCli
 ) -> None:
     keys = {
         "main": new_key("electronhub-api-key"),
@@ -64,21 +59,21 @@ def test_sweep_reports_every_key_once_and_names_the_broken_repository(
         "second": new_key("syncline-user-key"),
     }
     alpha = init_repo(tmp_path / "alpha")
-    _plant(alpha, "config.env", f"EH={keys['main']}\n")
-    _plant(alpha, "config.env", "EH=\n")
+    commit_file(alpha, "config.env", f"EH={keys['main']}\n")
+    commit_file(alpha, "config.env", "EH=\n")
     beta = init_repo(tmp_path / "beta")
-    _plant(beta, "README.md", "hello\n")
+    commit_file(beta, "README.md", "hello\n")
     beta.git("checkout", "-q", "-b", "feature/not-default")
-    on_branch = _plant(beta, "deep/dir/app.py", f'SB = "{keys["branch"]}"\n')
-    _plant(beta, "more.env", f"# added later\nSYNCLINE={keys['second']}\n")
+    on_branch = commit_file(beta, "deep/dir/app.py", f'SB = "{keys["branch"]}"\n')
+    commit_file(beta, "more.env", f"# added later\nSYNCLINE={keys['second']}\n")
     beta.git("checkout", "-q", "main")
     init_repo(tmp_path / "empty")
     broken = init_repo(tmp_path / "broken")
-    _plant(broken, "a.txt", "a\n")
+    commit_file(broken, "a.txt", "a\n")
     _break(broken)
     (tmp_path / "plain-dir").mkdir()
 
-    outcome = _sweep(
+    outcome = run_sweep(
         run_cli,
         tmp_path,
         cache,
@@ -94,7 +89,7 @@ def test_sweep_reports_every_key_once_and_names_the_broken_repository(
         keys=keys.values(),
     )
     assert outcome.code == 1
-    report = _json(outcome)
+    report = report_of(outcome)
     assert report["version"] == 1 and report["scan"]["mode"] == "sweep"
     found = sorted((Path(f["repository"]).name, f["hashed_secret"]) for f in report["findings"])
     assert found == sorted(
@@ -130,49 +125,49 @@ def test_sweep_reports_every_key_once_and_names_the_broken_repository(
 
 
 def test_rerun_scans_only_the_new_commit(
-    tmp_path: Path, cache: Path, run_cli: Any, repo: Repo
+    tmp_path: Path, cache: Path, run_cli: RunCli, repo: Repo
 ) -> None:
     old, new = new_key("scrapebit-api-key"), new_key("electronhub-api-key")
     for i in range(4):
-        _plant(repo, f"f{i}.txt", f"{i}\n")
-    first_key = _plant(repo, "keys.env", f"SB={old}\n")
+        commit_file(repo, f"f{i}.txt", f"{i}\n")
+    first_key = commit_file(repo, "keys.env", f"SB={old}\n")
     url = repo.path.as_uri()
     args = ("--format", "json", str(repo.path), url)
-    first = _json(_sweep(run_cli, tmp_path, cache, *args, keys=[old]))
+    first = report_of(run_sweep(run_cli, tmp_path, cache, *args, keys=[old]))
     assert {r["source"]: r["new_commits"] for r in first["repositories"]} == {
         "local": 5,
         "remote": 5,
     }
     assert len(list(cache.glob("*.git"))) == 1
 
-    added = _plant(repo, "later.env", f"EH={new}\n")
-    second = _json(_sweep(run_cli, tmp_path, cache, *args, keys=[old, new]))
+    added = commit_file(repo, "later.env", f"EH={new}\n")
+    second = report_of(run_sweep(run_cli, tmp_path, cache, *args, keys=[old, new]))
     assert second["scan"]["commits"] == 2
     for repository in second["repositories"]:
         assert (repository["new_commits"], repository["commits"]) == (1, 6)
     by_repo = {(f["repository"], f["commit"]) for f in second["findings"]}
     assert by_repo == {(name, sha) for name in (str(repo.path), url) for sha in (first_key, added)}
 
-    unchanged = _json(_sweep(run_cli, tmp_path, cache, *args, keys=[old, new]))
+    unchanged = report_of(run_sweep(run_cli, tmp_path, cache, *args, keys=[old, new]))
     assert unchanged["scan"]["commits"] == 0
     assert unchanged["findings"] == second["findings"]
-    again = _json(_sweep(run_cli, tmp_path, cache, *args, "--rescan", keys=[old, new]))
+    again = report_of(run_sweep(run_cli, tmp_path, cache, *args, "--rescan", keys=[old, new]))
     assert again["scan"]["commits"] == 12
     assert again["findings"] == second["findings"]
 
 
-def test_rewritten_history_and_stale_state(tmp_path: Path, cache: Path, run_cli: Any) -> None:
+def test_rewritten_history_and_stale_state(tmp_path: Path, cache: Path, run_cli: RunCli) -> None:
     repo = init_repo(tmp_path / "r")
     key = new_key("syncline-user-key")
-    _plant(repo, "a.txt", "a\n")
-    _plant(repo, "s.env", f"SYNCLINE={key}\n")
+    commit_file(repo, "a.txt", "a\n")
+    commit_file(repo, "s.env", f"SYNCLINE={key}\n")
     args = ("--format", "json", str(repo.path))
-    assert _json(_sweep(run_cli, tmp_path, cache, *args, keys=[key]))["scan"]["commits"] == 2
+    assert report_of(run_sweep(run_cli, tmp_path, cache, *args, keys=[key]))["scan"]["commits"] == 2
     # Rewrite the tip (force-push style) and let the old tip's objects go.
     repo.git("commit", "-q", "--amend", "-m", "reworded")
     repo.git("reflog", "expire", "--expire=now", "--all")
     repo.git("gc", "-q", "--prune=now")
-    rewritten = _json(_sweep(run_cli, tmp_path, cache, *args, keys=[key]))
+    rewritten = report_of(run_sweep(run_cli, tmp_path, cache, *args, keys=[key]))
     # The old tip is gone: what it reached is scanned again, without doubling any finding.
     assert rewritten["scan"]["commits"] == 2
     assert len(rewritten["findings"]) == 2  # the key's old and new introducing commits
@@ -181,9 +176,9 @@ def test_rewritten_history_and_stale_state(tmp_path: Path, cache: Path, run_cli:
     data = json.loads(state_file.read_text())
     data["rules"] = "0" * 16
     state_file.write_text(json.dumps(data))
-    assert _json(_sweep(run_cli, tmp_path, cache, *args, keys=[key]))["scan"]["commits"] == 2
+    assert report_of(run_sweep(run_cli, tmp_path, cache, *args, keys=[key]))["scan"]["commits"] == 2
     state_file.write_text("{not json")
-    assert _json(_sweep(run_cli, tmp_path, cache, *args, keys=[key]))["scan"]["commits"] == 2
+    assert report_of(run_sweep(run_cli, tmp_path, cache, *args, keys=[key]))["scan"]["commits"] == 2
     data = json.loads(state_file.read_text())
     data["findings"] = [{"provider": "x"}]
     state_file.write_text(json.dumps(data))
@@ -193,30 +188,30 @@ def test_rewritten_history_and_stale_state(tmp_path: Path, cache: Path, run_cli:
 
 
 def test_failed_repository_keeps_its_earlier_findings(
-    tmp_path: Path, cache: Path, run_cli: Any
+    tmp_path: Path, cache: Path, run_cli: RunCli
 ) -> None:
     repo = init_repo(tmp_path / "gone")
     key = new_key("electronhub-api-key")
-    _plant(repo, "k.env", f"EH={key}\n")
-    assert _sweep(run_cli, tmp_path, cache, "gone", keys=[key]).code == 1
+    commit_file(repo, "k.env", f"EH={key}\n")
+    assert run_sweep(run_cli, tmp_path, cache, "gone", keys=[key]).code == 1
     shutil.rmtree(repo.path)
-    outcome = _sweep(run_cli, tmp_path, cache, "gone", "--format", "json", keys=[key])
-    report = _json(outcome)
+    outcome = run_sweep(run_cli, tmp_path, cache, "gone", "--format", "json", keys=[key])
+    report = report_of(outcome)
     assert report["repositories"][0]["status"] == "failed"
     assert report["repositories"][0]["reason"] == "no such directory"
     assert report["repositories"][0]["commits"] == 1
     assert [f["hashed_secret"] for f in report["findings"]] == [hashed_secret(key)]
 
 
-def test_exit_codes(tmp_path: Path, cache: Path, run_cli: Any) -> None:
+def test_exit_codes(tmp_path: Path, cache: Path, run_cli: RunCli) -> None:
     clean = init_repo(tmp_path / "clean")
-    _plant(clean, "a.txt", "nothing here\n")
-    outcome = _sweep(run_cli, tmp_path, cache, "clean")
+    commit_file(clean, "a.txt", "nothing here\n")
+    outcome = run_sweep(run_cli, tmp_path, cache, "clean")
     assert outcome.code == 0
     assert "0 API key finding(s) in 0 of 1 repositories." in outcome.out
     # A repository that could not be swept is not a clean sweep, unless told otherwise.
-    assert _sweep(run_cli, tmp_path, cache, "clean", "missing").code == 1
-    tolerant = _sweep(run_cli, tmp_path, cache, "clean", "missing", "--ignore-errors")
+    assert run_sweep(run_cli, tmp_path, cache, "clean", "missing").code == 1
+    tolerant = run_sweep(run_cli, tmp_path, cache, "clean", "missing", "--ignore-errors")
     assert tolerant.code == 0
     assert "FAILED: no such directory" in tolerant.out
 
@@ -298,24 +293,26 @@ def test_shards_are_a_partition_and_stable() -> None:
 
 
 def test_sharded_sweeps_merge_into_the_unsharded_sweep(
-    tmp_path: Path, cache: Path, run_cli: Any
+    tmp_path: Path, cache: Path, run_cli: RunCli
 ) -> None:
     keys = []
     for i in range(6):
         repo = init_repo(tmp_path / f"repo{i}")
         key = new_key("electronhub-api-key" if i % 2 else "scrapebit-test-key")
         keys.append(key)
-        _plant(repo, "a.txt", f"{i}\n")
+        commit_file(repo, "a.txt", f"{i}\n")
         if i != 3:
-            _plant(repo, f"dir{i}/k.env", f"KEY={key}\n")
+            commit_file(repo, f"dir{i}/k.env", f"KEY={key}\n")
     (tmp_path / "repos.txt").write_text("".join(f"repo{i}\n" for i in range(6)) + "missing-repo\n")
-    whole = _sweep(run_cli, tmp_path, cache, "--list", "repos.txt", "--format", "json", keys=keys)
+    whole = run_sweep(
+        run_cli, tmp_path, cache, "--list", "repos.txt", "--format", "json", keys=keys
+    )
     assert whole.code == 1
     count = 3
     paths = []
     for index in range(1, count + 1):
         path = tmp_path / f"shard{index}.json"
-        outcome = _sweep(
+        outcome = run_sweep(
             run_cli,
             tmp_path,
             tmp_path / f"cache{index}",
@@ -355,11 +352,11 @@ def test_sharded_sweeps_merge_into_the_unsharded_sweep(
     assert run_cli(["merge", paths[0], paths[0]], tmp_path).code == 2
 
 
-def test_merge_refuses_what_it_cannot_join(tmp_path: Path, cache: Path, run_cli: Any) -> None:
+def test_merge_refuses_what_it_cannot_join(tmp_path: Path, cache: Path, run_cli: RunCli) -> None:
     repo = init_repo(tmp_path / "r")
-    _plant(repo, "a.txt", "a\n")
+    commit_file(repo, "a.txt", "a\n")
     one = tmp_path / "one.json"
-    _sweep(run_cli, tmp_path, cache, "r", "--format", "json", "-o", str(one))
+    run_sweep(run_cli, tmp_path, cache, "r", "--format", "json", "-o", str(one))
     report = json.loads(one.read_text())
     cases: dict[str, Any] = {
         "not-json.json": "{",
@@ -393,11 +390,11 @@ def test_merge_refuses_what_it_cannot_join(tmp_path: Path, cache: Path, run_cli:
 
 
 def test_remote_failures_are_reported_without_credentials(
-    tmp_path: Path, cache: Path, run_cli: Any
+    tmp_path: Path, cache: Path, run_cli: RunCli
 ) -> None:
     repo = init_repo(tmp_path / "ok")
-    _plant(repo, "a.txt", "a\n")
-    outcome = _sweep(
+    commit_file(repo, "a.txt", "a\n")
+    outcome = run_sweep(
         run_cli,
         tmp_path,
         cache,
@@ -410,7 +407,7 @@ def test_remote_failures_are_reported_without_credentials(
         "30",
     )
     assert outcome.code == 1
-    report = _json(outcome)
+    report = report_of(outcome)
     statuses = {r["repository"]: r["status"] for r in report["repositories"]}
     assert statuses[str(repo.path)] == "ok"
     assert list(statuses.values()).count("failed") == 2
@@ -445,14 +442,14 @@ def test_git_missing_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             call()
 
 
-def test_local_paths_must_be_a_repository_top(tmp_path: Path, cache: Path, run_cli: Any) -> None:
+def test_local_paths_must_be_a_repository_top(tmp_path: Path, cache: Path, run_cli: RunCli) -> None:
     repo = init_repo(tmp_path / "work")
     key = new_key("electronhub-api-key")
-    _plant(repo, "sub/k.env", f"EH={key}\n")
+    commit_file(repo, "sub/k.env", f"EH={key}\n")
     bare = tmp_path / "bare.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(bare)], check=True)
     (tmp_path / "afile.txt").write_text("")
-    outcome = _sweep(
+    outcome = run_sweep(
         run_cli,
         tmp_path,
         cache,
@@ -466,7 +463,7 @@ def test_local_paths_must_be_a_repository_top(tmp_path: Path, cache: Path, run_c
         "json",
         keys=[key],
     )
-    report = _json(outcome)
+    report = report_of(outcome)
     reasons = {
         Path(r["repository"]).name: (r["status"], r["reason"]) for r in report["repositories"]
     }
@@ -481,45 +478,45 @@ def test_local_paths_must_be_a_repository_top(tmp_path: Path, cache: Path, run_c
         local_root(Path(link.location))
 
 
-def test_another_sweep_holds_the_repository(tmp_path: Path, cache: Path, run_cli: Any) -> None:
+def test_another_sweep_holds_the_repository(tmp_path: Path, cache: Path, run_cli: RunCli) -> None:
     repo = init_repo(tmp_path / "busy")
-    _plant(repo, "a.txt", "a\n")
+    commit_file(repo, "a.txt", "a\n")
     store = Cache(cache)
     target = targets.parse("busy", tmp_path)
     with store.locked(target):
-        outcome = _sweep(run_cli, tmp_path, cache, "busy", "--format", "json")
+        outcome = run_sweep(run_cli, tmp_path, cache, "busy", "--format", "json")
     assert outcome.code == 1
-    assert "another leakstop sweep" in _json(outcome)["repositories"][0]["reason"]
+    assert "another leakstop sweep" in report_of(outcome)["repositories"][0]["reason"]
 
 
 def test_default_cache_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Any
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_dir() == tmp_path / "xdg" / "leakstop" / "mirrors"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert default_dir() == Path.home() / ".cache" / "leakstop" / "mirrors"
     repo = init_repo(tmp_path / "r")
-    _plant(repo, "a.txt", "a\n")
+    commit_file(repo, "a.txt", "a\n")
     assert run_cli(["sweep", "r"], tmp_path).code == 0
     assert list((Path.home() / ".cache" / "leakstop" / "mirrors").glob("r-*.json"))
 
 
 def test_mirror_follows_a_new_spelling_and_a_lost_mirror_is_cloned_again(
-    tmp_path: Path, cache: Path, run_cli: Any
+    tmp_path: Path, cache: Path, run_cli: RunCli
 ) -> None:
     origin = init_repo(tmp_path / "origin")
-    _plant(origin, "a.txt", "a\n")
+    commit_file(origin, "a.txt", "a\n")
     url = origin.path.as_uri()
-    assert _sweep(run_cli, tmp_path, cache, url).code == 0
+    assert run_sweep(run_cli, tmp_path, cache, url).code == 0
     mirror = next(cache.glob("origin-*.git"))
     # Same repository spelled differently: same cache entry, fetched from today's spelling.
-    _plant(origin, "b.txt", "b\n")
-    assert _sweep(run_cli, tmp_path, cache, url + "/").code == 0
+    commit_file(origin, "b.txt", "b\n")
+    assert run_sweep(run_cli, tmp_path, cache, url + "/").code == 0
     assert git.run(["config", "remote.origin.url"], mirror).decode().strip() == url + "/"
     (mirror / "HEAD").unlink()
-    outcome = _sweep(run_cli, tmp_path, cache, url, "--format", "json")
-    assert _json(outcome)["repositories"][0]["new_commits"] == 0
+    outcome = run_sweep(run_cli, tmp_path, cache, url, "--format", "json")
+    assert report_of(outcome)["repositories"][0]["new_commits"] == 0
     assert (mirror / "HEAD").is_file()
 
 
@@ -550,19 +547,19 @@ def test_forge_commit_links() -> None:
 
 
 def test_text_report_lists_findings_by_repository(
-    tmp_path: Path, cache: Path, run_cli: Any
+    tmp_path: Path, cache: Path, run_cli: RunCli
 ) -> None:
     repo = init_repo(tmp_path / "r")
     key = new_key("scrapebit-api-key")
-    _plant(repo, "image.bin", b"\x00\x01binary\n")
-    _plant(repo, "k.env", f"SB={key}\n")
-    outcome = _sweep(run_cli, tmp_path, cache, "r", keys=[key])
+    commit_file(repo, "image.bin", b"\x00\x01binary\n")
+    commit_file(repo, "k.env", f"SB={key}\n")
+    outcome = run_sweep(run_cli, tmp_path, cache, "r", keys=[key])
     assert outcome.code == 1
     assert f"{tmp_path / 'r'}  [2 new commit(s) scanned, 2 in all]" in outcome.out
     assert "k.env:1:4  Scrapebit API Key  sb_live_" in outcome.out
     assert "Not scanned (1):" in outcome.out
-    again = _sweep(run_cli, tmp_path, cache, "r", "--format", "json", keys=[key])
-    skipped = _json(again)["scan"]["skipped"]
+    again = run_sweep(run_cli, tmp_path, cache, "r", "--format", "json", keys=[key])
+    skipped = report_of(again)["scan"]["skipped"]
     assert skipped == [{"repository": str(tmp_path / "r"), "file": "image.bin", "reason": "binary"}]
 
 
@@ -577,7 +574,7 @@ def _statuses(report: dict[str, Any], field: str) -> dict[tuple[str, str], Any]:
 
 
 def test_verify_then_rotate_live_keys_across_repositories(
-    tmp_path: Path, cache: Path, run_cli: Any, control: Any
+    tmp_path: Path, cache: Path, run_cli: RunCli, control: SimulatorControl
 ) -> None:
     eh = control.create_account("electronhub", "master").key
     sb = control.create_account("scrapebit", "live").key
@@ -585,16 +582,16 @@ def test_verify_then_rotate_live_keys_across_repositories(
     control.revoke(dead)
     gone = control.create_account("ecgrid", "api").key
     one = init_repo(tmp_path / "one")
-    _plant(one, ".env", f"EH_KEY={eh}\nSB_KEY={sb}\n")
+    commit_file(one, ".env", f"EH_KEY={eh}\nSB_KEY={sb}\n")
     two = init_repo(tmp_path / "two")
-    _plant(two, "settings.env", f"# shared\nELECTRONHUB={eh}\nSYNCLINE_KEY={dead}\n")
+    commit_file(two, "settings.env", f"# shared\nELECTRONHUB={eh}\nSYNCLINE_KEY={dead}\n")
     three = init_repo(tmp_path / "three")
-    _plant(three, "ecgrid.env", f"ECGRID_API_KEY={gone}\n")
+    commit_file(three, "ecgrid.env", f"ECGRID_API_KEY={gone}\n")
     keys = [eh, sb, dead, gone]
     base = ("one", "two", "three", "--format", "json", "--call-interval", "0")
 
-    first = _sweep(run_cli, tmp_path, cache, *base, "--verify", keys=keys)
-    verified = _statuses(_json(first), "verified")
+    first = run_sweep(run_cli, tmp_path, cache, *base, "--verify", keys=keys)
+    verified = _statuses(report_of(first), "verified")
     assert verified == {
         ("one", "electronhub"): "live",
         ("one", "scrapebit"): "live",
@@ -609,19 +606,19 @@ def test_verify_then_rotate_live_keys_across_repositories(
     # A re-run scans nothing new: the keys are read back from the repositories. One of
     # them has disappeared since, so its key cannot be read back and is left alone.
     shutil.rmtree(three.path)
-    unread = _json(_sweep(run_cli, tmp_path, cache, *base, "--verify", keys=keys))
+    unread = report_of(run_sweep(run_cli, tmp_path, cache, *base, "--verify", keys=keys))
     assert _statuses(unread, "verified")[("three", "ecgrid")] == "unknown"
     control.clear_calls()
-    dry = _sweep(run_cli, tmp_path, cache, *base, "--rotate", "--dry-run", keys=keys)
-    assert set(_statuses(_json(dry), "rotation").values()) == {
+    dry = run_sweep(run_cli, tmp_path, cache, *base, "--rotate", "--dry-run", keys=keys)
+    assert set(_statuses(report_of(dry), "rotation").values()) == {
         "dry_run",
         "already_invalid",
         "skipped",
     }
     assert not [c for c in control.calls() if c["call"] == "rotate"]
 
-    second = _sweep(run_cli, tmp_path, cache, *base, "--rotate", "--yes", keys=keys)
-    report = _json(second)
+    second = run_sweep(run_cli, tmp_path, cache, *base, "--rotate", "--yes", keys=keys)
+    report = report_of(second)
     assert report["scan"]["commits"] == 0
     assert _statuses(report, "rotation") == {
         ("one", "electronhub"): "rotated",
@@ -644,20 +641,22 @@ def test_verify_then_rotate_live_keys_across_repositories(
 
 
 def test_rotation_needs_yes_off_a_terminal_and_unread_keys_stay_unknown(
-    tmp_path: Path, cache: Path, run_cli: Any, control: Any
+    tmp_path: Path, cache: Path, run_cli: RunCli, control: SimulatorControl
 ) -> None:
     eh = control.create_account("electronhub", "master").key
     repo = init_repo(tmp_path / "r")
-    _plant(repo, "a.env", f"EH={eh}\n")
-    outcome = _sweep(run_cli, tmp_path, cache, "r", "--rotate", "--call-interval", "0", keys=[eh])
+    commit_file(repo, "a.env", f"EH={eh}\n")
+    outcome = run_sweep(
+        run_cli, tmp_path, cache, "r", "--rotate", "--call-interval", "0", keys=[eh]
+    )
     assert outcome.code == 2 and "--yes" in outcome.err
     clean = init_repo(tmp_path / "clean")
-    _plant(clean, "a.txt", "a\n")
-    assert _sweep(run_cli, tmp_path, cache, "clean", "--verify").code == 0
+    commit_file(clean, "a.txt", "a\n")
+    assert run_sweep(run_cli, tmp_path, cache, "clean", "--verify").code == 0
     unknown = new_key("scrapebit-api-key")  # no such account: the provider rejects it
     dead = init_repo(tmp_path / "dead")
-    _plant(dead, "a.env", f"SB={unknown}\n")
-    outcome = _sweep(
+    commit_file(dead, "a.env", f"SB={unknown}\n")
+    outcome = run_sweep(
         run_cli,
         tmp_path,
         cache,
@@ -670,9 +669,9 @@ def test_rotation_needs_yes_off_a_terminal_and_unread_keys_stay_unknown(
         "json",
         keys=[unknown],
     )
-    assert _statuses(_json(outcome), "rotation") == {("dead", "scrapebit"): "already_invalid"}
+    assert _statuses(report_of(outcome), "rotation") == {("dead", "scrapebit"): "already_invalid"}
     assert not [c for c in control.calls() if c["call"] == "rotate"]
-    inside = _sweep(
+    inside = run_sweep(
         run_cli,
         tmp_path,
         cache,
@@ -687,7 +686,7 @@ def test_rotation_needs_yes_off_a_terminal_and_unread_keys_stay_unknown(
 
 
 def test_pacer_keeps_an_interval_per_provider_and_backs_off_after_429(
-    control: Any,
+    control: SimulatorControl,
 ) -> None:
     from leakstop.findings import Finding
     from leakstop.providers import get_rule
@@ -734,7 +733,7 @@ def test_triage_helpers(tmp_path: Path, repo: Repo) -> None:
     from leakstop.sweep.triage import not_live, read_back, round_robin
 
     key = new_key("scrapebit-api-key")
-    sha = _plant(repo, "k.env", f"SB={key}\n")
+    sha = commit_file(repo, "k.env", f"SB={key}\n")
     detector = Detector(all_rules())
     record = {"commit": sha, "file": "k.env", "hashed_secret": hashed_secret(key)}
     assert read_back(repo.path, record, detector) == key
@@ -795,17 +794,17 @@ def test_sweep_text_report_and_merge_edges() -> None:
 
 
 def test_state_that_cannot_be_written_fails_the_repository(
-    tmp_path: Path, cache: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cache: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = init_repo(tmp_path / "r")
-    _plant(repo, "a.txt", "a\n")
+    commit_file(repo, "a.txt", "a\n")
 
     def refuse(*_args: Any) -> None:
         raise OSError(28, "No space left on device", "state.json")
 
     monkeypatch.setattr("leakstop.sweep.state.os.replace", refuse)
-    outcome = _sweep(run_cli, tmp_path, cache, "r", "--format", "json")
-    assert _json(outcome)["repositories"][0]["reason"] == "No space left on device: state.json"
+    outcome = run_sweep(run_cli, tmp_path, cache, "r", "--format", "json")
+    assert report_of(outcome)["repositories"][0]["reason"] == "No space left on device: state.json"
     assert not list(cache.glob(".state.*")), "the temporary file is removed"
     monkeypatch.undo()
     state_file = tmp_path / "s.json"
@@ -816,28 +815,28 @@ def test_state_that_cannot_be_written_fails_the_repository(
 
 
 def test_a_commit_git_does_not_show_fails_the_repository(
-    tmp_path: Path, cache: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cache: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from leakstop.sources.revisions import RevisionScan
 
     repo = init_repo(tmp_path / "r")
-    _plant(repo, "a.txt", "a\n")
+    commit_file(repo, "a.txt", "a\n")
     monkeypatch.setattr(
         "leakstop.sources.revisions.scan_revisions", lambda *_a, **_k: RevisionScan()
     )
-    outcome = _sweep(run_cli, tmp_path, cache, "r", "--format", "json")
-    assert _json(outcome)["repositories"][0]["reason"] == "git showed 0 of 1 commits"
+    outcome = run_sweep(run_cli, tmp_path, cache, "r", "--format", "json")
+    assert report_of(outcome)["repositories"][0]["reason"] == "git showed 0 of 1 commits"
 
 
-def test_report_that_cannot_be_written(tmp_path: Path, cache: Path, run_cli: Any) -> None:
+def test_report_that_cannot_be_written(tmp_path: Path, cache: Path, run_cli: RunCli) -> None:
     repo = init_repo(tmp_path / "r")
-    _plant(repo, "a.txt", "a\n")
-    outcome = _sweep(run_cli, tmp_path, cache, "r", "-o", str(tmp_path / "no" / "such" / "x"))
+    commit_file(repo, "a.txt", "a\n")
+    outcome = run_sweep(run_cli, tmp_path, cache, "r", "-o", str(tmp_path / "no" / "such" / "x"))
     assert outcome.code == 2 and "cannot write report" in outcome.err
 
 
 def test_ctrl_c_stops_clones_running_in_their_own_session(
-    tmp_path: Path, cache: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cache: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import threading
 
@@ -862,26 +861,26 @@ def test_ctrl_c_stops_clones_running_in_their_own_session(
     assert errors == ["git hang was stopped"]
 
     repo = init_repo(tmp_path / "r")
-    _plant(repo, "a.txt", "a\n")
+    commit_file(repo, "a.txt", "a\n")
 
     def interrupted(_result: Any) -> str:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("leakstop.sweep.run.summary", interrupted)
-    outcome = _sweep(run_cli, tmp_path, cache, "r")
+    outcome = run_sweep(run_cli, tmp_path, cache, "r")
     assert outcome.code == 2 and outcome.err.strip() == "leakstop: aborted"
 
 
 def test_triage_problems_are_found_before_the_sweep(
-    tmp_path: Path, cache: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cache: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = init_repo(tmp_path / "r")
-    _plant(repo, "a.txt", "a\n")
+    commit_file(repo, "a.txt", "a\n")
     monkeypatch.setenv("LEAKSTOP_SCRAPEBIT_URL", "http://provider.example")
-    outcome = _sweep(run_cli, tmp_path, cache, "r", "--verify")
+    outcome = run_sweep(run_cli, tmp_path, cache, "r", "--verify")
     assert outcome.code == 2 and "loopback" in outcome.err
     monkeypatch.delenv("LEAKSTOP_SCRAPEBIT_URL")
     for args in (["--rotate"], ["--rotate", "--yes", "--deliver", "bogus:x"]):
-        outcome = _sweep(run_cli, tmp_path, cache, "r", *args)
+        outcome = run_sweep(run_cli, tmp_path, cache, "r", *args)
         assert outcome.code == 2, args
     assert not list(cache.glob("*.json")), "nothing was swept"
