@@ -23,8 +23,11 @@ from typing import IO, Any, Protocol
 from urllib.parse import quote
 
 from leakstop.detect.placeholders import is_placeholder
+from leakstop.providers import all_rules
+from leakstop.providers.base import Provider
 from leakstop.secrets_text import hashed_secret
 from leakstop.simulator import SimulatorControl
+from leakstop.simulator.providers.base import ProviderSim
 
 PROJECT = Path(__file__).resolve().parent.parent
 VENV_BIN = str(Path(sys.executable).parent)
@@ -132,14 +135,18 @@ KEY_FAMILIES: dict[str, tuple[str, Callable[[], str]]] = {
     "scrapebit-test-key": ("sb_test_", lambda: _alnum(32)),
     "ecgrid-api-key": ("", lambda: str(uuid.uuid4())),
 }
-"""rule id -> (prefix, body factory): one row per detection rule of every provider (the
-provider-table test holds this to leakstop.providers)."""
+"""rule id -> (prefix, body factory): one row per detection rule of every provider. Held to
+leakstop.providers by provider_gaps."""
 
-RULE_IDS = tuple(KEY_FAMILIES)
+RULE_IDS = tuple(rule.id for rule in all_rules())
+"""Every rule of the registry: tests parametrized over it cover a new provider's rules
+without an edit, and fail in new_key until KEY_FAMILIES can build its keys."""
 
 
 def new_key(rule_id: str) -> str:
     """A fresh random key of the family `rule_id` (never a placeholder lookalike)."""
+    if rule_id not in KEY_FAMILIES:
+        raise LookupError(f"no sample key for rule {rule_id!r}: add a row to KEY_FAMILIES")
     prefix, body = KEY_FAMILIES[rule_id]
     while True:
         value = body()
@@ -351,6 +358,95 @@ def rotate(run_cli: RunCli, provider: str, key: str, cwd: Path, *extra: str) -> 
     return run_cli(["rotate", "--provider", provider, "--yes", *extra], cwd, keys=[key], stdin=key)
 
 
+GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+@dataclass(frozen=True)
+class Flow:
+    provider: str
+    kind: str | None
+    header: str
+    rotate_method: str
+    rotate_path: str
+    check_path: str
+    key_shape: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.provider}-{self.kind or 'default'}"
+
+    def auth(self, key: str) -> dict[str, str]:
+        if self.header == "bearer":
+            return {"Authorization": f"Bearer {key}"}
+        return {"X-API-Key": key}
+
+    def wrong_auth(self, key: str) -> dict[str, str]:
+        """The other common header, which this provider does not read."""
+        if self.header == "bearer":
+            return {"X-API-Key": key}
+        return {"Authorization": f"Bearer {key}"}
+
+
+FLOWS = [
+    Flow(
+        "electronhub",
+        None,
+        "bearer",
+        "GET",
+        "/v1/auth/key/regen",
+        "/v1/user/me",
+        r"ek-[0-9a-f]{32}",
+    ),
+    Flow(
+        "syncline",
+        "user",
+        "x-api-key",
+        "POST",
+        "/v1/user/api-key/regenerate",
+        "/v1/user/info",
+        r"sk_user_[A-Za-z0-9]{32}",
+    ),
+    Flow(
+        "syncline",
+        "platform",
+        "x-api-key",
+        "POST",
+        "/v1/platform/regenerate-key",
+        "/v1/platform/dashboard",
+        r"sk_live_[A-Za-z0-9]{32}",
+    ),
+    Flow(
+        "scrapebit",
+        None,
+        "bearer",
+        "POST",
+        "/v1/user/api-key/regenerate",
+        "/v1/user/profile",
+        r"sb_live_[A-Za-z0-9]{32}",
+    ),
+    Flow(
+        "ecgrid",
+        None,
+        "x-api-key",
+        "POST",
+        "/v2/users/key-generate/{id}",
+        "/v2/users/me",
+        GUID,
+    ),
+]
+"""The documented check and regenerate calls, one row per rotatable key family (kind None:
+the provider's first simulator key kind). Held to leakstop.providers by provider_gaps."""
+
+ROTATION_SAMPLES: dict[str, tuple[str, str]] = {
+    "electronhub": ("master", "EH_KEY"),
+    "syncline": ("user", "SYNCLINE_KEY"),
+    "scrapebit": ("live", "SB_KEY"),
+    "ecgrid": ("api", "ECGRID_API_KEY"),
+}
+"""provider -> (simulator key kind, variable name) of the account the rotation tests plant in
+a .env file, one row per provider. Held to leakstop.providers by provider_gaps."""
+
+
 def read_banner(stream: IO[str]) -> tuple[str, dict[str, str]]:
     """`leakstop simulate`'s banner: its URL and the variables it tells to export."""
     lines = []
@@ -485,3 +581,63 @@ def score_corpus(report: Report, corpus: MarkedCorpus) -> None:
     extra = certain - corpus.certain
     assert not extra, f"unexpected: {sorted((r[1], r[2], r[3]) for r in extra)}"
     assert possible == corpus.possible
+
+
+# -- the provider tables -------------------------------------------------------------------
+
+
+def _flow_rule(flow: Flow, providers: list[Provider], sims: dict[str, ProviderSim]) -> str | None:
+    """The rule whose keys `flow` rotates: its simulator key kind's prefix is the rule's."""
+    sim = sims.get(flow.provider)
+    provider = next((p for p in providers if p.name == flow.provider), None)
+    if sim is None or provider is None:
+        return None
+    kinds = [k for k in sim.kinds if flow.kind in (None, k.name)][:1]
+    rules = [r.id for r in provider.rules for k in kinds if r.prefix == k.prefix]
+    return rules[0] if rules else None
+
+
+def provider_gaps(providers: Iterable[Provider], sims: dict[str, ProviderSim]) -> list[str]:
+    """What the test tables lack for `providers` (leakstop.providers' records) and `sims`
+    (the simulator's providers by name), one message each, naming the table: a sample key
+    builder for every rule that the rule's own pattern matches, a simulator counterpart
+    issuing keys of every rule, a rotation sample per provider, a documented flow per
+    rotatable rule; and no row for a provider or rule the registry does not have."""
+    providers = list(providers)
+    gaps: list[str] = []
+    rule_ids = {rule.id for provider in providers for rule in provider.rules}
+    flow_rules: set[str] = set()
+    for flow in FLOWS:
+        rule_id = _flow_rule(flow, providers, sims)
+        if rule_id is None:
+            gaps.append(f"FLOWS row {flow.id!r} names no rule of leakstop.providers")
+        flow_rules.add(rule_id or "")
+    for provider in providers:
+        sim = sims.get(provider.name)
+        if sim is None:
+            gaps.append(
+                f"provider {provider.name!r} has no simulator counterpart in "
+                "leakstop/simulator/providers/ (build_registry)"
+            )
+        if provider.name not in ROTATION_SAMPLES:
+            gaps.append(f"provider {provider.name!r} has no row in ROTATION_SAMPLES")
+        elif sim and ROTATION_SAMPLES[provider.name][0] not in {k.name for k in sim.kinds}:
+            gaps.append(f"ROTATION_SAMPLES[{provider.name!r}] names no key kind of its simulator")
+        for rule in provider.rules:
+            if rule.id not in KEY_FAMILIES:
+                gaps.append(f"rule {rule.id!r} has no sample key builder in KEY_FAMILIES")
+            elif not rule.pattern.fullmatch(new_key(rule.id)):
+                gaps.append(f"KEY_FAMILIES[{rule.id!r}] builds keys its rule does not match")
+            if sim and not any(kind.prefix == rule.prefix for kind in sim.kinds):
+                gaps.append(
+                    f"rule {rule.id!r} has no key kind with prefix {rule.prefix!r} in the "
+                    f"{provider.name} simulator"
+                )
+            if rule.rotatable and rule.id not in flow_rules:
+                gaps.append(f"rotatable rule {rule.id!r} has no row in FLOWS")
+    names = {provider.name for provider in providers}
+    gaps += [f"KEY_FAMILIES row {r!r} names no rule" for r in KEY_FAMILIES if r not in rule_ids]
+    gaps += [
+        f"ROTATION_SAMPLES row {p!r} names no provider" for p in ROTATION_SAMPLES if p not in names
+    ]
+    return gaps

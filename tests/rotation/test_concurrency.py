@@ -12,14 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from leakstop.simulator import SimulatorControl
-from tests.testing import assert_no_leak, init_repo, state_dir
+from tests.testing import ROTATION_SAMPLES, assert_no_leak, init_repo, state_dir
 
-FAMILIES = [
-    ("electronhub", "master", "EH_KEY"),
-    ("syncline", "user", "SYNCLINE_KEY"),
-    ("scrapebit", "live", "SB_KEY"),
-    ("ecgrid", "api", "ECGRID_API_KEY"),
-]
+FAMILIES = [(provider, kind, var) for provider, (kind, var) in ROTATION_SAMPLES.items()]
 
 
 SCAN = ["scan", "--staged", "--rotate", "--yes", "--format", "json"]

@@ -13,14 +13,7 @@ import pytest
 
 from leakstop.rotation import http
 from leakstop.simulator import Simulator, SimulatorControl
-from tests.testing import Repo, RunCli, assert_no_leak, report_of, sha1, state_dir
-
-FAMILIES = {
-    "electronhub": ("master", "EH_KEY"),
-    "syncline": ("user", "SYNCLINE_KEY"),
-    "scrapebit": ("live", "SB_KEY"),
-    "ecgrid": ("api", "ECGRID_API_KEY"),
-}
+from tests.testing import ROTATION_SAMPLES, Repo, RunCli, assert_no_leak, report_of, sha1, state_dir
 
 
 @pytest.fixture
@@ -29,8 +22,8 @@ def state(tmp_path: Path) -> Path:
 
 
 def _plant(repo: Repo, control: SimulatorControl, *providers: str) -> dict[str, str]:
-    keys = {p: control.create_account(p, FAMILIES[p][0]).key for p in providers}
-    repo.stage(".env", "".join(f"{FAMILIES[p][1]}={k}\n" for p, k in keys.items()))
+    keys = {p: control.create_account(p, ROTATION_SAMPLES[p][0]).key for p in providers}
+    repo.stage(".env", "".join(f"{ROTATION_SAMPLES[p][1]}={k}\n" for p, k in keys.items()))
     return keys
 
 
@@ -45,7 +38,7 @@ def _new_keys(state: Path) -> list[str]:
 def test_verify_marks_live_and_invalid_keys(
     repo: Repo, control: SimulatorControl, run_cli: RunCli
 ) -> None:
-    keys = _plant(repo, control, *FAMILIES)
+    keys = _plant(repo, control, *ROTATION_SAMPLES)
     control.revoke(keys["scrapebit"])
     outcome = run_cli(
         ["scan", "--staged", "--verify", "--format", "json"], repo.path, keys=keys.values()
@@ -64,14 +57,16 @@ def test_verify_marks_live_and_invalid_keys(
 def test_rotate_every_provider_once_with_documented_calls(
     repo: Repo, control: SimulatorControl, run_cli: RunCli, state: Path
 ) -> None:
-    keys = _plant(repo, control, *FAMILIES)
+    keys = _plant(repo, control, *ROTATION_SAMPLES)
     control.clear_calls()
     outcome = run_cli(
         ["scan", "--staged", "--rotate", "--yes", "--format", "json"], repo.path, keys=keys.values()
     )
     assert outcome.code == 4  # every key rotated
     rotations = _rotations(outcome)
-    assert {p: r["status"] for p, r in rotations.items()} == dict.fromkeys(FAMILIES, "rotated")
+    assert {p: r["status"] for p, r in rotations.items()} == dict.fromkeys(
+        ROTATION_SAMPLES, "rotated"
+    )
     assert all("old key is now rejected" in r["detail"] for r in rotations.values())
 
     rotate_calls = [(c["method"], c["path"]) for c in control.calls() if c["call"] == "rotate"]
@@ -133,7 +128,7 @@ def test_dead_key_is_already_invalid_and_not_rotated(
 def test_second_regeneration_within_the_hour_is_rate_limited(
     provider: str, control: SimulatorControl, run_cli: RunCli, tmp_path: Path, state: Path
 ) -> None:
-    key = control.create_account(provider, FAMILIES[provider][0]).key
+    key = control.create_account(provider, ROTATION_SAMPLES[provider][0]).key
     first = run_cli(
         ["rotate", "--provider", provider, "--yes"], tmp_path, keys=[key], stdin=key + "\n"
     )

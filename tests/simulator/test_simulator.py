@@ -15,7 +15,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -23,9 +22,8 @@ import pytest
 
 from leakstop.cli.main import main
 from leakstop.simulator import FAULT_KINDS, Simulator, SimulatorControl, SimulatorError
-from tests.testing import assert_no_leak, new_key, read_banner, sha1
+from tests.testing import FLOWS, GUID, Flow, assert_no_leak, new_key, read_banner, sha1
 
-GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 
 
@@ -41,82 +39,6 @@ def client() -> Iterator[httpx.Client]:
         yield http
 
 
-# -- the documented flows, one row per rotatable key family ------------------------------
-
-
-@dataclass(frozen=True)
-class Flow:
-    provider: str
-    kind: str | None
-    header: str
-    rotate_method: str
-    rotate_path: str
-    check_path: str
-    key_shape: str
-
-    @property
-    def id(self) -> str:
-        return f"{self.provider}-{self.kind or 'default'}"
-
-    def auth(self, key: str) -> dict[str, str]:
-        if self.header == "bearer":
-            return {"Authorization": f"Bearer {key}"}
-        return {"X-API-Key": key}
-
-    def wrong_auth(self, key: str) -> dict[str, str]:
-        """The other common header, which this provider does not read."""
-        if self.header == "bearer":
-            return {"X-API-Key": key}
-        return {"Authorization": f"Bearer {key}"}
-
-
-FLOWS = [
-    Flow(
-        "electronhub",
-        None,
-        "bearer",
-        "GET",
-        "/v1/auth/key/regen",
-        "/v1/user/me",
-        r"ek-[0-9a-f]{32}",
-    ),
-    Flow(
-        "syncline",
-        "user",
-        "x-api-key",
-        "POST",
-        "/v1/user/api-key/regenerate",
-        "/v1/user/info",
-        r"sk_user_[A-Za-z0-9]{32}",
-    ),
-    Flow(
-        "syncline",
-        "platform",
-        "x-api-key",
-        "POST",
-        "/v1/platform/regenerate-key",
-        "/v1/platform/dashboard",
-        r"sk_live_[A-Za-z0-9]{32}",
-    ),
-    Flow(
-        "scrapebit",
-        None,
-        "bearer",
-        "POST",
-        "/v1/user/api-key/regenerate",
-        "/v1/user/profile",
-        r"sb_live_[A-Za-z0-9]{32}",
-    ),
-    Flow(
-        "ecgrid",
-        None,
-        "x-api-key",
-        "POST",
-        "/v2/users/key-generate/{id}",
-        "/v2/users/me",
-        GUID,
-    ),
-]
 BY_ID = {flow.id: flow for flow in FLOWS}
 
 
