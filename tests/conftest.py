@@ -1,65 +1,28 @@
 """Shared fixtures: real temporary git repositories and an in-process CLI runner that checks
-every output stream for leaked key material."""
+every output stream for leaked key material. The helpers they use live in tests/testing.py."""
 
 from __future__ import annotations
 
+import io
 import os
-import subprocess
+import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from leakstop.cli.main import main
 from leakstop.simulator import Simulator, SimulatorControl
-
-
-@dataclass
-class Outcome:
-    code: int
-    out: str
-    err: str
-
-
-class Repo:
-    """A real git repository in a temporary directory."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def git(self, *args: str, input: bytes | None = None) -> str:
-        proc = subprocess.run(
-            ["git", *args], cwd=self.path, input=input, capture_output=True, check=True
-        )
-        return proc.stdout.decode("utf-8", "replace")
-
-    def write(self, rel: str, content: str | bytes) -> Path:
-        target = self.path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8", newline="")
-        return target
-
-    def stage(self, rel: str, content: str | bytes) -> None:
-        self.write(rel, content)
-        self.git("add", "--", rel)
-
-    def commit(self, message: str = "change") -> str:
-        self.git("commit", "-q", "--allow-empty", "-m", message)
-        return self.git("rev-parse", "HEAD").strip()
-
-
-def init_repo(path: Path) -> Repo:
-    path.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
-    repo = Repo(path)
-    repo.git("config", "user.email", "dev@example.invalid")
-    repo.git("config", "user.name", "Test Dev")
-    repo.git("config", "commit.gpgsign", "false")
-    return repo
+from tests.testing import (
+    Outcome,
+    Repo,
+    RunCli,
+    assert_no_leak,
+    commit_file,
+    init_repo,
+    publish_history,
+    with_origin,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -92,34 +55,25 @@ def repo(tmp_path: Path) -> Repo:
 @pytest.fixture
 def pushed(repo: Repo, tmp_path: Path) -> Repo:
     """`repo` with a clean root commit on main, already on its remote `origin`."""
-    from tests.test_pre_push import commit_file, with_origin
-
     with_origin(repo, tmp_path)
     commit_file(repo, "README.md", "hello\n", "root")
     repo.git("push", "-q", "origin", "main")
     return repo
 
 
-def assert_no_leak(texts: Iterable[str], keys: Iterable[str]) -> None:
-    """No key, nor any 12-character piece of its body, appears in any of `texts`."""
-    blob = "\n".join(texts)
-    for key in keys:
-        assert key not in blob, "a full key leaked into the output"
-        body = key.split("_")[-1].split("-")[-1] if len(key) > 36 else key.replace("-", "")
-        for i in range(0, max(1, len(body) - 12)):
-            assert body[i : i + 12] not in blob, "part of a key leaked into the output"
+@pytest.fixture
+def published(repo: Repo, tmp_path: Path) -> Repo:
+    """`repo` whose `origin` holds a key pushed long ago and removed since (publish_history)."""
+    return publish_history(repo, tmp_path)
 
 
 @pytest.fixture
 def run_cli(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[object]:
+) -> Iterator[RunCli]:
     """Run `leakstop ARGS` in-process in a directory; returns exit code, stdout and stderr."""
 
     def invoke(args: list[str], cwd: Path, keys: Iterable[str] = (), stdin: str = "") -> Outcome:
-        import io
-        import sys
-
         monkeypatch.chdir(cwd)
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         capsys.readouterr()

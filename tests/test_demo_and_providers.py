@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+
+import pytest
 
 from leakstop.providers import all_providers, all_rules
+from tests.testing import RunCli
 
 
-def test_demo_blocks_then_accepts_and_cleans_up(tmp_path: Path, run_cli: Any) -> None:
+def test_demo_blocks_then_accepts_and_cleans_up(tmp_path: Path, run_cli: RunCli) -> None:
     outcome = run_cli(["demo"], tmp_path)
     assert outcome.code == 0, outcome.out
     assert "The commit was refused" in outcome.out
@@ -20,7 +22,7 @@ def test_demo_blocks_then_accepts_and_cleans_up(tmp_path: Path, run_cli: Any) ->
 
 
 def test_providers_lists_every_rule_and_endpoint_override(
-    tmp_path: Path, run_cli: Any, monkeypatch: Any
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LEAKSTOP_SCRAPEBIT_URL", "http://127.0.0.1:9")
     outcome = run_cli(["providers"], tmp_path)
@@ -37,12 +39,14 @@ def test_providers_lists_every_rule_and_endpoint_override(
     assert "REFUSED: LEAKSTOP_SYNCLINE_URL: plain http is allowed for loopback" in refused.out
 
 
-def test_unknown_command_is_usage_error(tmp_path: Path, run_cli: Any) -> None:
+def test_unknown_command_is_usage_error(tmp_path: Path, run_cli: RunCli) -> None:
     outcome = run_cli(["frobnicate"], tmp_path)
     assert outcome.code == 2
 
 
-def test_demo_rotates_at_the_simulator_and_the_old_key_dies(tmp_path: Path, run_cli: Any) -> None:
+def test_demo_rotates_at_the_simulator_and_the_old_key_dies(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
     outcome = run_cli(["demo"], tmp_path)
     assert outcome.code == 0, outcome.out
     assert "leakstop rotates ek-" in outcome.out

@@ -6,17 +6,17 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from pathlib import Path
 
 import tomllib
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.testing import PROJECT
+
 # Distribution name -> the module it provides, where the two differ.
 _MODULE = {"detect-secrets": "detect_secrets", "pyyaml": "yaml"}
 
 
 def _declared() -> dict[str, str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = [
         re.split(r"[<>=;\[ ]", spec, maxsplit=1)[0].lower() for spec in project["dependencies"]
     ]
@@ -25,7 +25,7 @@ def _declared() -> dict[str, str]:
 
 def _imported() -> set[str]:
     found: set[str] = set()
-    for source in (ROOT / "leakstop").rglob("*.py"):
+    for source in (PROJECT / "leakstop").rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 found.update(alias.name.split(".")[0] for alias in node.names)

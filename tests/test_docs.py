@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
+from tests.testing import PROJECT
+
 DOCS = sorted([PROJECT / "README.md", *(PROJECT / "docs").glob("*.md")])
 _LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 _CODE = re.compile(r"`([^`\s]+)`")

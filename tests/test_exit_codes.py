@@ -7,14 +7,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from leakstop.exit_codes import ExitCode
 from leakstop.simulator import SimulatorControl
-from tests.conftest import Repo, init_repo
-from tests.keys import new_key
+from tests.testing import PROJECT, Repo, RunCli, commit_file, init_repo, new_key
 
 
 @dataclass
@@ -29,9 +27,7 @@ Setup = Callable[[Repo, SimulatorControl], Case]
 
 
 def _commit(repo: Repo, text: str) -> None:
-    repo.write("settings.env", text)
-    repo.git("add", "settings.env")
-    repo.commit("settings")
+    commit_file(repo, "settings.env", text, "settings")
 
 
 def clean(repo: Repo, control: SimulatorControl) -> Case:
@@ -165,7 +161,7 @@ TABLE: list[tuple[Setup, ExitCode, str | None]] = [
 @pytest.mark.parametrize(("setup", "code", "summary"), TABLE, ids=[s.__name__ for s, *_ in TABLE])
 def test_exit_code_table(
     tmp_path: Path,
-    run_cli: Any,
+    run_cli: RunCli,
     control: SimulatorControl,
     setup: Setup,
     code: ExitCode,
@@ -183,7 +179,7 @@ def test_exit_code_table(
 
 
 def test_the_second_run_skips_what_the_first_rotated_and_still_counts_it_handled(
-    repo: Repo, run_cli: Any, control: SimulatorControl
+    repo: Repo, run_cli: RunCli, control: SimulatorControl
 ) -> None:
     case = every_key_rotated(repo, control)
     args = [*case.args, "--format", "json"]
@@ -208,7 +204,7 @@ def test_the_second_run_skips_what_the_first_rotated_and_still_counts_it_handled
 
 
 def test_rate_limited_is_a_failed_rotation(
-    tmp_path: Path, run_cli: Any, control: SimulatorControl
+    tmp_path: Path, run_cli: RunCli, control: SimulatorControl
 ) -> None:
     repo = init_repo(tmp_path / "r")
     fresh = control.create_account("scrapebit", "live").key
@@ -220,7 +216,7 @@ def test_rate_limited_is_a_failed_rotation(
 
 
 def test_internal_error_is_its_own_code(
-    repo: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    repo: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A bug cannot be provoked from outside; a fault injected in the report stands in for it.
     import leakstop.report
@@ -236,7 +232,7 @@ def test_internal_error_is_its_own_code(
 
 
 def test_the_documented_table_matches_the_codes() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = PROJECT
     design = (root / "docs" / "design.md").read_text(encoding="utf-8")
     readme = (root / "README.md").read_text(encoding="utf-8")
     for code in ExitCode:

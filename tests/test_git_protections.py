@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from leakstop import git
-from tests.conftest import Outcome, Repo, init_repo
-from tests.keys import new_key
+from tests.testing import Outcome, Repo, init_repo, new_key
 
 Runner = Callable[..., Outcome]
 

@@ -18,8 +18,7 @@ from leakstop import __version__
 from leakstop.plugin.detectors import DETECTORS
 from leakstop.plugin.filters import STOCK_REPLACEMENTS
 from leakstop.plugin.wiring import PLUGIN_FILE, PLUGIN_FILE_TEXT, PLUGIN_PATH
-from tests.conftest import Repo, assert_no_leak
-from tests.keys import new_key
+from tests.testing import PROJECT, Repo, RunCli, assert_no_leak, new_key
 
 BASELINE = ".secrets.baseline"
 CONFIG = ".pre-commit-config.yaml"
@@ -43,7 +42,7 @@ def filter_paths(data: dict[str, Any]) -> set[str]:
     return {f["path"] for f in data["filters_used"]}
 
 
-def test_outside_a_repository_is_a_one_line_error(tmp_path: Path, run_cli: Any) -> None:
+def test_outside_a_repository_is_a_one_line_error(tmp_path: Path, run_cli: RunCli) -> None:
     outcome = run_cli(["init"], tmp_path)
     assert outcome.code == 2
     assert outcome.err.count("\n") == 1
@@ -51,7 +50,7 @@ def test_outside_a_repository_is_a_one_line_error(tmp_path: Path, run_cli: Any) 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_fresh_repository_gets_plugin_baseline_and_hook(repo: Repo, run_cli: Any) -> None:
+def test_fresh_repository_gets_plugin_baseline_and_hook(repo: Repo, run_cli: RunCli) -> None:
     outcome = run_cli(["init"], repo.path)
     assert outcome.code == 0, outcome.err
     for name in (PLUGIN_FILE, BASELINE, CONFIG):
@@ -86,7 +85,7 @@ def test_fresh_repository_gets_plugin_baseline_and_hook(repo: Repo, run_cli: Any
     assert again.out.count("unchanged") == 3
 
 
-def test_remote_option_pins_the_published_repository(repo: Repo, run_cli: Any) -> None:
+def test_remote_option_pins_the_published_repository(repo: Repo, run_cli: RunCli) -> None:
     outcome = run_cli(["init", "--remote", "--no-baseline"], repo.path)
     assert outcome.code == 0, outcome.err
     config = yaml.safe_load((repo.path / CONFIG).read_text(encoding="utf-8"))
@@ -99,15 +98,13 @@ def test_remote_option_pins_the_published_repository(repo: Repo, run_cli: Any) -
     ]
     assert __version__ == "0.1.0"  # README and docs name the tag v0.1.0
     # The published hooks must be the ones .pre-commit-hooks.yaml defines.
-    published = yaml.safe_load(
-        (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text()
-    )
+    published = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text())
     assert {hook["id"] for hook in published} == {"leakstop", "leakstop-push"}
     assert run_cli(["init", "--remote", "--local-hook"], repo.path).code == 2
 
 
 def test_without_pre_commit_or_leakstop_on_path_it_says_what_to_install(
-    repo: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    repo: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -124,7 +121,7 @@ def test_without_pre_commit_or_leakstop_on_path_it_says_what_to_install(
     assert (repo.path / CONFIG).is_file()
 
 
-def test_second_run_changes_nothing(repo: Repo, run_cli: Any) -> None:
+def test_second_run_changes_nothing(repo: Repo, run_cli: RunCli) -> None:
     repo.write(
         CONFIG,
         "repos:\n- repo: local\n  hooks:\n  - id: other\n"
@@ -139,7 +136,7 @@ def test_second_run_changes_nothing(repo: Repo, run_cli: Any) -> None:
     assert again.out.count("unchanged") == 3
 
 
-def test_existing_findings_are_counted_not_baselined(repo: Repo, run_cli: Any) -> None:
+def test_existing_findings_are_counted_not_baselined(repo: Repo, run_cli: RunCli) -> None:
     keys = [new_key("electronhub-api-key"), new_key("scrapebit-api-key")]
     repo.stage("app.py", "".join(f'K{i} = "{k}"\n' for i, k in enumerate(keys)))
     outcome = run_cli(["init", "--no-pre-commit"], repo.path, keys=keys)
@@ -150,7 +147,7 @@ def test_existing_findings_are_counted_not_baselined(repo: Repo, run_cli: Any) -
     assert CONFIG not in outcome.out
 
 
-def test_existing_baseline_keeps_entries_and_settings(repo: Repo, run_cli: Any) -> None:
+def test_existing_baseline_keeps_entries_and_settings(repo: Repo, run_cli: RunCli) -> None:
     entry = {
         "type": "Secret Keyword",
         "filename": "a.py",
@@ -194,7 +191,7 @@ def test_existing_baseline_keeps_entries_and_settings(repo: Repo, run_cli: Any) 
     }
 
 
-def test_old_baseline_is_upgraded_before_the_swap(repo: Repo, run_cli: Any) -> None:
+def test_old_baseline_is_upgraded_before_the_swap(repo: Repo, run_cli: RunCli) -> None:
     old = {
         "version": "1.0.3",
         "plugins_used": [{"name": "AWSKeyDetector"}],
@@ -214,7 +211,7 @@ def test_old_baseline_is_upgraded_before_the_swap(repo: Repo, run_cli: Any) -> N
     assert not set(STOCK_REPLACEMENTS) & filter_paths(data)
 
 
-def test_baseline_without_filters_gets_the_defaults_swapped(repo: Repo, run_cli: Any) -> None:
+def test_baseline_without_filters_gets_the_defaults_swapped(repo: Repo, run_cli: RunCli) -> None:
     repo.write(BASELINE, json.dumps({"version": "1.5.0", "results": {}}))
     assert run_cli(["init", "--no-pre-commit"], repo.path).code == 0
     paths = filter_paths(baseline(repo))
@@ -234,7 +231,7 @@ def test_baseline_without_filters_gets_the_defaults_swapped(repo: Repo, run_cli:
     ],
 )
 def test_unusable_baseline_refuses_and_writes_nothing(
-    repo: Repo, run_cli: Any, content: str, message: str
+    repo: Repo, run_cli: RunCli, content: str, message: str
 ) -> None:
     repo.write(BASELINE, content)
     before = snapshot(repo)
@@ -245,7 +242,7 @@ def test_unusable_baseline_refuses_and_writes_nothing(
     assert snapshot(repo) == before
 
 
-def test_no_baseline_leaves_it_alone(repo: Repo, run_cli: Any) -> None:
+def test_no_baseline_leaves_it_alone(repo: Repo, run_cli: RunCli) -> None:
     repo.write(BASELINE, "{broken")
     outcome = run_cli(["init", "--no-baseline", "--no-pre-commit"], repo.path)
     assert outcome.code == 0, outcome.err
@@ -273,7 +270,7 @@ ci:
 """
 
 
-def test_hook_is_added_inside_repos_keeping_comments_and_keys(repo: Repo, run_cli: Any) -> None:
+def test_hook_is_added_inside_repos_keeping_comments_and_keys(repo: Repo, run_cli: RunCli) -> None:
     repo.write(CONFIG, USER_CONFIG)
     outcome = run_cli(["init", "--no-baseline", "--remote"], repo.path)
     assert outcome.code == 0, outcome.err
@@ -304,7 +301,7 @@ def test_hook_is_added_inside_repos_keeping_comments_and_keys(repo: Repo, run_cl
     ],
 )
 def test_hook_is_added_to_every_layout(
-    repo: Repo, run_cli: Any, original: str, expected_repos: int
+    repo: Repo, run_cli: RunCli, original: str, expected_repos: int
 ) -> None:
     repo.write(CONFIG, original)
     assert run_cli(["init", "--no-baseline"], repo.path).code == 0
@@ -333,7 +330,7 @@ def test_hook_is_added_to_every_layout(
     ],
 )
 def test_config_that_cannot_be_edited_safely_is_refused(
-    repo: Repo, run_cli: Any, content: str, message: str
+    repo: Repo, run_cli: RunCli, content: str, message: str
 ) -> None:
     repo.write(CONFIG, content)
     outcome = run_cli(["init"], repo.path)
@@ -342,7 +339,7 @@ def test_config_that_cannot_be_edited_safely_is_refused(
     assert snapshot(repo) == {CONFIG: content.encode()}
 
 
-def test_yaml_errors_never_quote_the_file(repo: Repo, run_cli: Any) -> None:
+def test_yaml_errors_never_quote_the_file(repo: Repo, run_cli: RunCli) -> None:
     key = new_key("syncline-user-key")
     content = f"repos:\n  - repo: x\n    args: [{key}\n"
     repo.write(CONFIG, content)
@@ -350,7 +347,7 @@ def test_yaml_errors_never_quote_the_file(repo: Repo, run_cli: Any) -> None:
     assert outcome.code == 2
 
 
-def test_existing_leakstop_hooks_are_left_alone(repo: Repo, run_cli: Any) -> None:
+def test_existing_leakstop_hooks_are_left_alone(repo: Repo, run_cli: RunCli) -> None:
     content = (
         "repos:\n  - repo: https://example.invalid/fork\n    rev: v1\n"
         "    hooks:\n      - id: leakstop\n      - id: leakstop-push\n"
@@ -362,7 +359,7 @@ def test_existing_leakstop_hooks_are_left_alone(repo: Repo, run_cli: Any) -> Non
 
 
 @pytest.mark.parametrize("remote", [False, True])
-def test_only_the_missing_hook_is_added(repo: Repo, run_cli: Any, remote: bool) -> None:
+def test_only_the_missing_hook_is_added(repo: Repo, run_cli: RunCli, remote: bool) -> None:
     content = (
         "repos:\n  - repo: https://example.invalid/fork\n    rev: v1\n"
         "    hooks:\n      - id: leakstop\n"
@@ -381,7 +378,7 @@ def test_only_the_missing_hook_is_added(repo: Repo, run_cli: Any, remote: bool) 
 
 
 def test_unreadable_or_unwritable_files_are_one_line_errors(
-    repo: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    repo: Repo, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo.write(CONFIG, b"repos: \xff\n")
     outcome = run_cli(["init"], repo.path)
@@ -407,7 +404,7 @@ def test_unreadable_or_unwritable_files_are_one_line_errors(
     )
 
 
-def test_init_from_a_subdirectory_writes_at_the_root(repo: Repo, run_cli: Any) -> None:
+def test_init_from_a_subdirectory_writes_at_the_root(repo: Repo, run_cli: RunCli) -> None:
     sub = repo.path / "src" / "pkg"
     sub.mkdir(parents=True)
     assert run_cli(["init"], sub).code == 0
@@ -416,11 +413,11 @@ def test_init_from_a_subdirectory_writes_at_the_root(repo: Repo, run_cli: Any) -
 
 
 def test_init_config_blocks_a_real_commit_and_push(
-    repo: Repo, run_cli: Any, tmp_path: Path
+    repo: Repo, run_cli: RunCli, tmp_path: Path
 ) -> None:
     """The whole chain with the real pre-commit, offline: `leakstop init`, the install
     command it prints, then a real `git commit` and a real `git push` to a bare remote."""
-    from tests.test_pre_push import VENV_BIN, git_push, remote_tip, with_origin
+    from tests.testing import VENV_BIN, git_push, remote_tip, with_origin
 
     with_origin(repo, tmp_path)
     outcome = run_cli(["init"], repo.path)
@@ -477,7 +474,7 @@ def _isolated_python(site: str, module: str) -> list[str]:
     return [sys.executable, "-I", "-S", "-c", code]
 
 
-def test_detect_secrets_without_leakstop_says_so_in_one_line(repo: Repo, run_cli: Any) -> None:
+def test_detect_secrets_without_leakstop_says_so_in_one_line(repo: Repo, run_cli: RunCli) -> None:
     import detect_secrets
 
     assert run_cli(["init", "--no-pre-commit"], repo.path).code == 0
@@ -518,10 +515,12 @@ def _yaml_blocks(markdown: Path) -> list[Any]:
 
 
 @pytest.mark.parametrize("remote", [False, True])
-def test_documented_snippets_are_what_init_writes(repo: Repo, run_cli: Any, remote: bool) -> None:
+def test_documented_snippets_are_what_init_writes(
+    repo: Repo, run_cli: RunCli, remote: bool
+) -> None:
     """The README (and docs/pre-push.md) show the configuration init writes, so the snippet
     a user copies is the one the commit-and-push test above proves."""
-    project = Path(__file__).resolve().parent.parent
+    project = PROJECT
     assert (
         run_cli(["init", "--no-baseline", *(["--remote"] if remote else [])], repo.path).code == 0
     )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from leakstop.providers import all_providers
 from leakstop.wording import a, article, count
-from tests.keys import new_key
+from tests.testing import RunCli, new_key
 
 
 @pytest.mark.parametrize(
@@ -46,7 +45,7 @@ def test_count() -> None:
 
 
 def test_every_provider_name_gets_the_right_article_in_a_real_message(
-    tmp_path: Path, run_cli: Any
+    tmp_path: Path, run_cli: RunCli
 ) -> None:
     expected = {"electronhub": "an", "ecgrid": "an", "syncline": "a", "scrapebit": "a"}
     assert set(expected) == {p.name for p in all_providers()}
