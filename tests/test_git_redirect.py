@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import init_repo
-from tests.keys import new_key
+from tests.testing import RunCli, init_repo, new_key
 
 
-def test_core_worktree_pointing_away_is_refused(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_core_worktree_pointing_away_is_refused(tmp_path: Path, run_cli: RunCli) -> None:
     key = new_key("scrapebit-api-key")
     repo = init_repo(tmp_path / "repo")
     repo.stage("config.env", f"SCRAPEBIT_KEY={key}\n")

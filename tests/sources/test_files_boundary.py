@@ -9,8 +9,7 @@ from pathlib import Path
 
 from leakstop.findings import Skipped
 from leakstop.sources.files import blocks, tracked
-from tests.conftest import init_repo
-from tests.keys import new_key
+from tests.testing import init_repo, new_key
 
 
 def test_tracked_path_behind_a_symlinked_directory_is_named_not_followed(tmp_path: Path) -> None:
