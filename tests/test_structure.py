@@ -167,6 +167,41 @@ def test_click_is_imported_only_under_cli() -> None:
     assert offenders == []
 
 
+def imports_of(tree: ast.Module) -> Iterator[str]:
+    """Every module an import statement names (lazy ones inside functions too)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def cli_imports(tree: ast.Module) -> list[str]:
+    return [
+        name
+        for name in imports_of(tree)
+        if name == "leakstop.cli" or name.startswith("leakstop.cli.")
+    ]
+
+
+def test_imports_point_from_cli_to_the_core_never_back() -> None:
+    """The core reaches the user only through callbacks, so nothing below the command line
+    imports it (the package's `python -m leakstop` entry point aside)."""
+    offenders = [
+        f"{dotted(path)} imports {name}"
+        for path in modules()
+        if PACKAGE / "cli" not in path.parents and path != PACKAGE / "__main__.py"
+        for name in cli_imports(parse(path))
+    ]
+    assert offenders == []
+    source = "def later():\n    from leakstop.cli.confirm import terminal_confirm\n"
+    assert cli_imports(ast.parse(source)) == [
+        "leakstop.cli.confirm",
+        "leakstop.cli.confirm.terminal_confirm",
+    ]
+
+
 def test_ui_check_catches_imports_and_prompts() -> None:
     source = """
 import click
