@@ -5,6 +5,7 @@ returned, not raised; real repositories, real HTTP to the simulator."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from leakstop.rotation.apply import Confirm
 from leakstop.rotation.engine import Target
 from leakstop.secrets_text import hashed_secret
 from leakstop.simulator import SimulatorControl
-from leakstop.sweep.pipeline import SweepOptions, conclude, merge_and_report, sweep_and_report
+from leakstop.sweep.pipeline import SweepOptions, merge_and_report, sweep_and_report
 from tests.conftest import Repo, assert_no_leak, init_repo
 from tests.keys import new_key
 
@@ -27,6 +28,10 @@ def _refuse(asked: list[list[str]]) -> Confirm:
 
 def _never(found: Sequence[Target]) -> bool:
     raise AssertionError("nothing to confirm without --rotate")
+
+
+def _discard(text: str) -> None:
+    pass
 
 
 def test_sweep_speaks_only_through_its_callbacks(repo: Repo, tmp_path: Path) -> None:
@@ -93,9 +98,7 @@ def test_merge_returns_the_unsharded_exit_code(repo: Repo, tmp_path: Path) -> No
             shard=f"{index}/2",
             fmt="json",
         )
-        sweep_and_report(
-            options, cwd=tmp_path, confirm=_never, say=lambda _line: None, write=written.append
-        )
+        sweep_and_report(options, cwd=tmp_path, confirm=_never, say=_discard, write=written.append)
         shards.append(tmp_path / f"shard{index}.json")
         shards[-1].write_text(written[0], encoding="utf-8")
     said: list[str] = []
@@ -114,19 +117,42 @@ def test_merge_returns_the_unsharded_exit_code(repo: Repo, tmp_path: Path) -> No
     assert said == ["1 finding(s) in 1 repository; report in merged.json"]
 
 
-def test_conclude_sums_up_a_clean_rotating_run() -> None:
+def test_a_clean_rotating_sweep_still_ends_with_its_rotation_line(
+    control: SimulatorControl, tmp_path: Path
+) -> None:
+    repos = [init_repo(tmp_path / name) for name in ("a", "b")]
+    for repo in repos:
+        repo.stage("README.md", "nothing to see\n")
+        repo.commit("clean")
     said: list[str] = []
-    clean = {"findings": [], "repositories": [{"repository": "a", "status": "ok"}] * 2}
-    assert conclude(clean, None, False, said.append, rotating=True) == 0
-    assert said == [
+    options = SweepOptions(
+        targets=[str(r.path) for r in repos], cache_dir=str(tmp_path / "c"), rotate=True, yes=True
+    )
+    assert (
+        sweep_and_report(options, cwd=tmp_path, confirm=_never, say=said.append, write=_discard)
+        == 0
+    )
+    assert said[-2:] == [
         "0 finding(s) in 2 repositories",
         "rotation: 0 rotated, 0 already invalid, 0 failed, 0 skipped [0 distinct keys]",
     ]
-    failed = {
-        "findings": [],
-        "repositories": [{"repository": "b", "status": "failed", "reason": "gone"}],
-    }
-    said.clear()
-    assert conclude(failed, None, False, said.append) == 1
-    assert conclude(failed, None, True, said.append) == 0
-    assert said[:2] == ["0 finding(s) in 1 repository, 1 could not be swept", "not swept: b: gone"]
+
+
+def test_a_repository_that_cannot_be_swept_is_named_and_counts(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "broken")
+    repo.stage("README.md", "hello\n")
+    repo.commit("root")
+    for child in (repo.path / ".git" / "objects").iterdir():
+        if len(child.name) == 2:  # the objects the refs point at are gone
+            shutil.rmtree(child)
+    for ignore_errors, expected in ((False, 1), (True, 0)):
+        said: list[str] = []
+        options = SweepOptions(
+            targets=[str(repo.path)], cache_dir=str(tmp_path / "c"), ignore_errors=ignore_errors
+        )
+        code = sweep_and_report(
+            options, cwd=tmp_path, confirm=_never, say=said.append, write=_discard
+        )
+        assert code == expected
+        assert said[-2] == "0 finding(s) in 1 repository, 1 could not be swept"
+        assert said[-1].startswith(f"not swept: {repo.path}: ")
