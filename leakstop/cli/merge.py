@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from leakstop.cli.options import note, report_options, write_report
+from leakstop.cli.options import report_options, say, write_report
 from leakstop.report import REPORT_FORMATS
 
 
@@ -34,7 +34,7 @@ def merge_command(
             fmt=fmt,
             output=output,
             ignore_errors=ignore_errors,
-            say=note,
+            say=say,
             write=lambda text: write_report(text, output),
         )
     )

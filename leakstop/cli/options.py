@@ -122,8 +122,8 @@ def write_report(rendered: str, output: str | None) -> None:
         click.echo(rendered, nl=False)
 
 
-def note(line: str) -> None:
-    """One remark for the user, on stderr so a report on stdout stays clean."""
+def say(line: str) -> None:
+    """One line for the user, on standard error."""
     click.echo(f"leakstop: {line}", err=True)
 
 

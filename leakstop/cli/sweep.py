@@ -13,8 +13,8 @@ from leakstop.cli.options import (
     bundle,
     check_triage,
     max_file_size_option,
-    note,
     report_options,
+    say,
     triage_options,
     write_report,
 )
@@ -91,6 +91,6 @@ def sweep_command(**params: Any) -> None:
     write = partial(write_report, output=options.output)
     sys.exit(
         sweep_and_report(
-            options, cwd=Path.cwd(), confirm=terminal_confirm(options.yes), say=note, write=write
+            options, cwd=Path.cwd(), confirm=terminal_confirm(options.yes), say=say, write=write
         )
     )
