@@ -311,29 +311,6 @@ def test_every_command_line_carries_the_protections() -> None:
     assert git.environment(remote=True)["GIT_ALLOW_PROTOCOL"] == git.REMOTE_PROTOCOLS
 
 
-def test_no_module_but_the_git_module_starts_git() -> None:
-    """Only leakstop/git.py may start a process whose program is the string "git"."""
-    import ast
-
-    package = Path(git.__file__).parent
-    offenders = []
-    for source in package.rglob("*.py"):
-        if source == Path(git.__file__):
-            continue
-        tree = ast.parse(source.read_text(encoding="utf-8"))
-        starts = any(
-            isinstance(node, ast.Attribute)
-            and node.attr in ("run", "Popen", "call", "check_output")
-            for node in ast.walk(tree)
-        ) and "subprocess" in source.read_text(encoding="utf-8")
-        names_git = any(
-            isinstance(node, ast.Constant) and node.value == "git" for node in ast.walk(tree)
-        )
-        if starts and names_git:
-            offenders.append(str(source.relative_to(package)))
-    assert offenders == []
-
-
 def test_files_mode_in_a_bare_repository_points_at_history(tmp_path: Path, run_cli: Runner) -> None:
     repo = init_repo(tmp_path / "repo")
     key = new_key("scrapebit-api-key")

@@ -1,4 +1,4 @@
-"""`leakstop allow`: parse options, accept / list / withdraw, print one line per entry."""
+"""`leakstop allow`: parse options, accept / list / withdraw (leakstop/suppress/allow.py)."""
 
 from __future__ import annotations
 
@@ -27,35 +27,14 @@ def allow_command(
 
     if sum((place is not None, list_, remove is not None)) != 1:
         raise click.UsageError("give exactly one of FILE:LINE, --list or --remove")
-    cwd = Path.cwd()
-    if list_:
-        entries = allow.listed(cwd, baseline)
-        for entry in entries:
-            click.echo(entry.describe())
-        if not entries:
-            click.echo("no accepted findings")
-        return
-    if remove is not None:
-        for entry in allow.remove(cwd, remove, baseline):
-            click.echo(f"removed    {entry.describe()}")
-        return
-    assert place is not None
-    if not reason.strip():
+    if place is not None and not reason.strip():
         raise click.UsageError("--reason is required: say why this finding is accepted")
-    done = allow.allow(cwd, place, reason, baseline)
-    where = f"{done.finding.file}:{done.finding.line}"
-    what = f"{done.finding.redacted} ({done.finding.rule.title}) at {where}"
-    if not done.added:
-        click.echo(f"unchanged  {what} is accepted already in {done.baseline}")
-        return
-    created = " (created)" if done.created else ""
-    click.echo(f"accepted   {what}, hash {done.finding.hashed_secret}, in {done.baseline}{created}")
-    others = [a.type for a in done.added if a.type != done.finding.rule.title]
-    if others:
-        click.echo(f"           also for detect-secrets' {', '.join(others)} (same key)")
-    if not done.stock_checked:
-        click.echo(
-            "note       detect-secrets' own plugins could not be asked about this key: "
-            "detect-secrets-hook may still report it under another type"
-        )
-    click.echo(f"next       commit {done.baseline}")
+    allow.run(
+        Path.cwd(),
+        place=place,
+        reason=reason,
+        list_all=list_,
+        withdraw=remove,
+        baseline=baseline,
+        say=click.echo,
+    )

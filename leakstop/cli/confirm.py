@@ -1,5 +1,5 @@
-"""Asking before keys are changed: the one interactive step of rotation, kept in the CLI so
-the rotation engine itself imports no UI library."""
+"""The interactive steps of rotation, kept in the CLI so the rotation engine itself imports
+no UI library: reading the key to rotate, and asking before keys are changed."""
 
 from __future__ import annotations
 
@@ -32,3 +32,18 @@ def terminal_confirm(yes: bool) -> Confirm:
         )
 
     return confirm
+
+
+def read_key() -> str:
+    """The key for `leakstop rotate`: typed unseen on a terminal, else the first line of
+    stdin (never argv, which other users can read)."""
+    if sys.stdin.isatty():
+        key = click.prompt("Key to rotate (input hidden)", hide_input=True, err=True)
+    else:
+        key = sys.stdin.readline()
+    key = key.strip()
+    if not key:
+        raise LeakstopError(
+            "no key on stdin: pipe it in, e.g. `pass show eh | leakstop rotate --provider NAME`"
+        )
+    return str(key)

@@ -27,5 +27,4 @@ def init_command(no_baseline: bool, no_pre_commit: bool, remote: bool, local_hoo
     if remote and local_hook:
         raise click.UsageError("--remote and --local-hook exclude each other")
     options = InitOptions(baseline=not no_baseline, pre_commit=not no_pre_commit, remote=remote)
-    for line in init(Path.cwd(), options):
-        click.echo(line)
+    click.echo("\n".join(init(Path.cwd(), options)))  # never empty: one line per file

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from leakstop.cli.options import report_options
+from leakstop.cli.options import report_options, say, write_report
 from leakstop.report import REPORT_FORMATS
 
 
@@ -23,11 +25,16 @@ def merge_command(
     """Join `leakstop sweep --shard I/N --format json` reports (the same report as one
     unsharded sweep); also renders one report in another format. Exit 1 on findings or
     repositories that could not be swept."""
-    from leakstop.cli.options import write_report
-    from leakstop.cli.sweep import finish
-    from leakstop.report import render_report
-    from leakstop.sweep import report
+    from leakstop.sweep.pipeline import merge_and_report
 
-    merged = report.merge([(path, report.load(path)) for path in reports], partial=partial)
-    write_report(render_report(merged, fmt), output)
-    finish(merged, output, ignore_errors)
+    sys.exit(
+        merge_and_report(
+            reports,
+            partial=partial,
+            fmt=fmt,
+            output=output,
+            ignore_errors=ignore_errors,
+            say=say,
+            write=lambda text: write_report(text, output),
+        )
+    )

@@ -120,3 +120,20 @@ def write_report(rendered: str, output: str | None) -> None:
             raise LeakstopError(f"cannot write report to {output}: {exc.strerror}") from None
     else:
         click.echo(rendered, nl=False)
+
+
+def say(line: str) -> None:
+    """One line for the user, on standard error."""
+    click.echo(f"leakstop: {line}", err=True)
+
+
+def bundle(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """Several option decorators as one, applied in the order written (top one outermost),
+    so a command's long option list can live beside it without lengthening it."""
+
+    def decorate(command: F) -> F:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return decorate

@@ -7,7 +7,6 @@ import sys
 import click
 
 from leakstop.cli.options import call_options
-from leakstop.errors import LeakstopError
 
 
 @click.command("rotate")
@@ -22,21 +21,17 @@ from leakstop.errors import LeakstopError
 @call_options
 def rotate_command(provider_name: str, deliver_spec: str | None, yes: bool, dry_run: bool) -> None:
     """Regenerate the key given on stdin so the leaked one stops working."""
-    from leakstop.cli.confirm import terminal_confirm
+    from leakstop.cli.confirm import read_key, terminal_confirm
     from leakstop.rotation.single import rotate_one
 
-    if sys.stdin.isatty():
-        key = click.prompt("Key to rotate (input hidden)", hide_input=True, err=True)
-    else:
-        key = sys.stdin.readline()
-    key = key.strip()
-    if not key:
-        raise LeakstopError(
-            "no key on stdin: pipe it in, e.g. `pass show eh | leakstop rotate --provider NAME`"
-        )
     confirm = terminal_confirm(yes)
     sys.exit(
         rotate_one(
-            provider_name, key, deliver_spec, confirm=confirm, dry_run=dry_run, say=click.echo
+            provider_name,
+            read_key(),
+            deliver_spec,
+            confirm=confirm,
+            dry_run=dry_run,
+            say=click.echo,
         )
     )

@@ -5,6 +5,7 @@ whole rotation journey runs with leakstop commands alone (docs/simulator.md)."""
 from __future__ import annotations
 
 import urllib.error
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,16 @@ def make_live(url: str, path: str, cwd: Path) -> list[Registered]:
             finding.provider, finding.redacted, f"{finding.file}:{finding.line}", status
         )
     return list(done.values())
+
+
+def make_live_listed(url: str, path: str, cwd: Path, say: Callable[[str], None]) -> int:
+    """`make_live`, one line per key and a summary through `say`; 1 when the simulator
+    refused a key, else 0."""
+    registered = make_live(url, path, cwd)
+    for entry in registered:
+        say(entry.describe())
+    say(summary(registered, path, url))
+    return 1 if any(entry.status.startswith("refused") for entry in registered) else 0
 
 
 def summary(registered: list[Registered], path: str, url: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,52 @@ class Allowed:
     """False when detect-secrets' own plugins could not be asked about the key (the entry
     then covers leakstop's type only)."""
 
+    def lines(self) -> list[str]:
+        """What was done, for the user: the key redacted, never shown."""
+        where = f"{self.finding.file}:{self.finding.line}"
+        what = f"{self.finding.redacted} ({self.finding.rule.title}) at {where}"
+        if not self.added:
+            return [f"unchanged  {what} is accepted already in {self.baseline}"]
+        created = " (created)" if self.created else ""
+        hashed = self.finding.hashed_secret
+        lines = [f"accepted   {what}, hash {hashed}, in {self.baseline}{created}"]
+        others = [a.type for a in self.added if a.type != self.finding.rule.title]
+        if others:
+            lines.append(f"           also for detect-secrets' {', '.join(others)} (same key)")
+        if not self.stock_checked:
+            lines.append(
+                "note       detect-secrets' own plugins could not be asked about this key: "
+                "detect-secrets-hook may still report it under another type"
+            )
+        return [*lines, f"next       commit {self.baseline}"]
+
+
+def run(
+    cwd: Path,
+    *,
+    place: str | None,
+    reason: str,
+    list_all: bool,
+    withdraw: str | None,
+    baseline: Path | None,
+    say: Callable[[str], None],
+) -> None:
+    """`leakstop allow`: accept the finding at `place`, list the acceptances (`list_all`) or
+    withdraw one (`withdraw`); one line per entry through `say`."""
+    if list_all:
+        entries = listed(cwd, baseline)
+        for entry in entries:
+            say(entry.describe())
+        if not entries:
+            say("no accepted findings")
+    elif withdraw is not None:
+        for entry in remove(cwd, withdraw, baseline):
+            say(f"removed    {entry.describe()}")
+    else:
+        assert place is not None, "a place, list_all or withdraw"
+        for line in allow(cwd, place, reason, baseline).lines():
+            say(line)
+
 
 def parse_place(spec: str) -> Place:
     match = _PLACE.match(spec)
@@ -79,7 +126,7 @@ def allow(
         raise LeakstopError("--reason must say why the finding is accepted")
     root = git.require_repo(cwd, "leakstop allow")
     place = parse_place(spec)
-    finding = _finding_at(cwd, root, place)
+    finding = _finding_at(cwd, place)
     path, data, created = _load(root, cwd, baseline)
     by = _author(root)
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
@@ -178,7 +225,7 @@ def _targets(cwd: Path, root: Path, target: str, results: dict[str, list[Any]]) 
     }
 
 
-def _finding_at(cwd: Path, root: Path, place: Place) -> Finding:
+def _finding_at(cwd: Path, place: Place) -> Finding:
     found = _findings(cwd, place)
     if place.column is not None:
         found = [f for f in found if f.column == place.column]
