@@ -1,6 +1,6 @@
 """The detection engine on blocks of text: what counts as a key, where it is, and what not.
 
-Every key and key-shaped decoy is assembled at run time (tests/keys.py).
+Every key and key-shaped decoy is assembled at run time (tests/testing.py).
 """
 
 from __future__ import annotations

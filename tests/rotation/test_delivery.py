@@ -185,7 +185,7 @@ def test_a_planted_directory_in_a_shared_one_is_refused(
 
 
 def test_a_dangling_dotenv_link_cannot_place_the_new_key(
-    control: SimulatorControl, run_cli: Any, tmp_path: Path
+    control: SimulatorControl, run_cli: RunCli, tmp_path: Path
 ) -> None:
     """A `.env` a scanned repository brought as a symlink to a file that does not exist
     would have the new key created where the link points (a directory its author reads):

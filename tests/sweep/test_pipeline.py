@@ -14,8 +14,7 @@ from leakstop.rotation.engine import Target
 from leakstop.secrets_text import hashed_secret
 from leakstop.simulator import SimulatorControl
 from leakstop.sweep.pipeline import SweepOptions, merge_and_report, sweep_and_report
-from tests.conftest import Repo, assert_no_leak, init_repo
-from tests.keys import new_key
+from tests.testing import Repo, assert_no_leak, init_repo, new_key
 
 
 def _refuse(asked: list[list[str]]) -> Confirm:
