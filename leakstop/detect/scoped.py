@@ -58,6 +58,8 @@ def judge(
         return None
     found = enclosure(text, start, end)
     named = [n for n in (scope_name(h) for h in found.heads) if n]
+    if label.kind is not LabelKind.KEY and named and classify(named[0]) is LabelKind.ID:
+        return None  # `variable "ecgrid_request_id" { default = … }`: the block names an id
     credential = label.kind is LabelKind.KEY or (
         # `api_keys: {ecgrid: GUID}`: a product name under a credential name
         bool(named) and classify(named[0]) is LabelKind.KEY

@@ -212,13 +212,15 @@ _SCOPE_NAMES = (
     re.compile(r"^<([A-Za-z_][\w:.\-]*)(?=[\s>/])(?:[^>]*\bname\s*=\s*[\"']([^\"']+))?"),
     re.compile(
         r"^-?\s*[\"']?([A-Za-z_$@][\w.\-$@ ]*?)[\"']?\s*(?::|=|=>)\s*(?:[|>][-+]?)?\s*[\[{(]?$"
-    ),
+    ),  # HCL block (`variable "ecgrid_api_key" {`, `provider "ecgrid" {`): its last label
+    re.compile(r'^[A-Za-z_][\w\-]*(?:\s+"[^"\n]+")*\s+"([^"\n]+)"\s*\{$'),
 )
 
 
 def scope_name(head: str) -> str | None:
     """The name of a section, mapping key, object key or element that opens `head`
-    (`[stripe]`, `payments:`, `"AzureAd": {`, `<ECGrid>`); None for calls, blocks, code."""
+    (`[stripe]`, `payments:`, `"AzureAd": {`, `<ECGrid>`, HCL's `variable "ecgrid_key" {`);
+    None for calls, blocks, code."""
     for pattern in _SCOPE_NAMES:
         match = pattern.match(head.strip())
         if match is not None:

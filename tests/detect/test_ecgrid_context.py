@@ -349,6 +349,18 @@ case(
 )
 case("tfvars", "prod.tfvars", 'ecgrid_api_key = "{K}"\necgrid_network_id = "{D}"\n')
 case(
+    "terraform variable default",
+    "variables.tf",
+    'variable "ecgrid_api_key" {{\n  type    = string\n  default = "{K}"\n}}\n'
+    'variable "ecgrid_request_id" {{\n  default = "{D}"\n}}\n',
+)
+case(
+    "terraform provider block",
+    "main.tf",
+    'provider "ecgrid" {{\n  api_key = "{K}"\n}}\n'
+    'resource "azurerm_key_vault" "main" {{\n  tenant_id = "{D}"\n}}\n',
+)
+case(
     "notebook print",
     "n.ipynb",
     '  "text": [\n    "Your ECGrid API key is {K}\\n",\n    "request {D}\\n"\n  ]\n',
