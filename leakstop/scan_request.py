@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import TextIO
 
 from leakstop import git
-from leakstop.detect.engine import Block, Detector
+from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
-from leakstop.findings import ScanResult, ScanStats, Skipped
+from leakstop.findings import Block, ScanResult, ScanStats, Skipped
 from leakstop.providers import all_rules
 from leakstop.scanner import apply_baseline, scan
 from leakstop.sources.text import DEFAULT_MAX_BYTES

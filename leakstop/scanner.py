@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from leakstop.detect.engine import Block, Detector
-from leakstop.findings import Finding, ScanResult, ScanStats, Skipped
+from leakstop.detect.engine import Detector
+from leakstop.findings import Block, Finding, ScanResult, ScanStats, Skipped
 from leakstop.providers import all_rules
 from leakstop.suppress.baseline import Baseline
 

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from leakstop.detect.engine import Block, Detector
+from leakstop.detect.engine import Detector
 from leakstop.detect.structure import LabelKind, classify
+from leakstop.findings import Block
 from leakstop.providers import all_rules
 from tests.conftest import Repo, SimulatorControl
 

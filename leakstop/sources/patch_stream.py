@@ -28,8 +28,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from leakstop.detect.engine import Block, Detector, Hit
-from leakstop.findings import CommitInfo, Finding
+from leakstop.detect.engine import Detector
+from leakstop.findings import Block, CommitInfo, Finding, Hit
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.diff import decode_path, unquote_path
 from leakstop.sources.text import DEFAULT_MAX_BYTES, decode

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leakstop import git
-from leakstop.detect.engine import Block, Detector
+from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
-from leakstop.findings import CommitInfo, Finding, Skipped
+from leakstop.findings import Block, CommitInfo, Finding, Skipped
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.line_diff import added_lines
 from leakstop.sources.objects import DAMAGED, GitObject, identity, object_kinds, read_objects

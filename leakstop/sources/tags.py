@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leakstop import git
-from leakstop.detect.engine import Block, Detector
+from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
-from leakstop.findings import CommitInfo, Finding, Skipped
+from leakstop.findings import Block, CommitInfo, Finding, Skipped
 from leakstop.sources.objects import DAMAGED, GitObject, identity, read_objects
 
 MESSAGE_PREFIX = "<tag message: "
