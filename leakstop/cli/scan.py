@@ -87,7 +87,7 @@ def scan_command(
 ) -> None:
     """Scan files, staged changes, a range of commits, a push or the whole history for API
     keys."""
-    from leakstop.scan_request import ScanRequest, run
+    from leakstop.scan import ScanRequest, run
 
     modes = [
         name

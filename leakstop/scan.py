@@ -1,4 +1,11 @@
-"""From a scan request (mode, paths, range, baseline) to a ScanResult: the core of `scan`."""
+"""The scan core: from a scan request (mode, paths, range, push, baseline) to a ScanResult.
+
+Every mode goes the same way: a source reads (files, the index, commits), the detector finds
+hits, the core makes each hit a Finding, drops (and counts) those the baseline accepts, and
+fills the totals. Files and the index yield blocks, which the core runs through the detector;
+commit sources run the detector inside their parallel git readers, where the speed of a
+history scan is won, and yield sightings: hits with their file and commit.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +15,30 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from leakstop import git
 from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
-from leakstop.findings import Block, ScanResult, ScanStats, Skipped
+from leakstop.findings import (
+    Block,
+    CommitInfo,
+    Finding,
+    Hit,
+    ScanResult,
+    ScanStats,
+    Sighting,
+    Skipped,
+)
 from leakstop.providers import all_rules
-from leakstop.scanner import apply_baseline, scan
+from leakstop.scan_baseline import checkout_baseline, trusted_side_baseline
 from leakstop.sources.text import DEFAULT_MAX_BYTES
-from leakstop.suppress.baseline import DEFAULT_NAME, Baseline
+from leakstop.suppress.baseline import Baseline
 from leakstop.suppress.pragma import pragmas_trusted
-from leakstop.suppress.trusted import path_in_work_tree, range_base, trusted_baseline
+from leakstop.suppress.trusted import range_base
+
+if TYPE_CHECKING:
+    from leakstop.sources.revisions import RevisionScan
 
 COMMIT_MODES = ("range", "history")
 PUSH_MODES = ("pre-push", "pre-receive")
@@ -71,9 +90,106 @@ def run(request: ScanRequest) -> ScanResult:
             base = range_base(repo, rev_args[0])
             baseline = _trusted_baseline(request, repo, root, [[base] if base else []])
         else:
-            baseline = _baseline(request, root)
+            baseline = _checkout_baseline(request, root)
         return _scan_commits(request, repo, rev_args, baseline, detector, tags=tags)
-    return scan(_source(request, root), request.mode, _baseline(request, root), detector)
+    return _scan_blocks(
+        _source(request, root), request.mode, _checkout_baseline(request, root), detector
+    )
+
+
+def finding(hit: Hit, path: str, commit: CommitInfo | None = None) -> Finding:
+    """The finding of one hit: the one place every mode's findings are made."""
+    return Finding(
+        rule=hit.rule,
+        file=path,
+        line=hit.line,
+        column=hit.column,
+        secret=hit.secret,
+        commit=commit,
+        confidence=hit.confidence,
+    )
+
+
+def findings_of(sightings: Iterable[Sighting]) -> list[Finding]:
+    return [finding(s.hit, s.path, s.commit) for s in sightings]
+
+
+def _scan_blocks(
+    items: Iterable[Block | Skipped], mode: str, baseline: Baseline, detector: Detector
+) -> ScanResult:
+    """Files and the index: each block through the detector."""
+    started = time.monotonic()
+    stats = ScanStats(mode=mode)
+    paths: set[str] = set()
+    found: list[Finding] = []
+    skipped: list[Skipped] = []
+    for item in items:
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            continue
+        paths.add(item.path)
+        stats.bytes += len(item.text)
+        found.extend(finding(hit, item.path) for hit in detector.scan(item))
+    stats.files = len(paths)
+    return _result(stats, found, skipped, baseline, started)
+
+
+def _scan_commits(
+    request: ScanRequest,
+    root: Path,
+    rev_args: list[str],
+    baseline: Baseline,
+    detector: Detector,
+    commits: Sequence[str] | None = None,
+    mode: str | None = None,
+    tags: Sequence[str] = (),
+) -> ScanResult:
+    """Commits (a range, a push, the history): their patches and messages, and the messages
+    of the tag objects `tags`."""
+    from leakstop.sources.revisions import scan_revisions, terminal_progress
+
+    started = time.monotonic()
+    scanned = scan_revisions(
+        root,
+        rev_args,
+        detector,
+        jobs=request.jobs,
+        max_bytes=request.max_bytes,
+        progress=terminal_progress() if request.progress else None,
+        commits=commits,
+        tags=tags,
+    )
+    stats = ScanStats(
+        mode=mode or request.mode,
+        commits=scanned.commits,
+        files=scanned.files,
+        bytes=scanned.bytes,
+    )
+    return _result(stats, findings_of(scanned.sightings), _skipped(scanned), baseline, started)
+
+
+def _skipped(scanned: RevisionScan) -> list[Skipped]:
+    """Files skipped for their content named once, then what could not be read."""
+    named = [Skipped(path, reason) for path, reason in sorted(scanned.skipped.items())]
+    return named + sorted(scanned.unreadable, key=lambda s: (s.file, s.commit or ""))
+
+
+def _result(
+    stats: ScanStats,
+    found: Iterable[Finding],
+    skipped: list[Skipped],
+    baseline: Baseline,
+    started: float,
+) -> ScanResult:
+    """The result of every mode: findings the baseline accepts are counted, not listed."""
+    result = ScanResult(stats=stats, skipped=skipped)
+    for item in found:
+        if baseline.accepts(item.file, item.hashed_secret):
+            result.suppressed += 1
+        else:
+            result.findings.append(item)
+    stats.seconds = round(time.monotonic() - started, 3)
+    return result
 
 
 def _rev_list_args(request: ScanRequest, root: Path) -> list[str]:
@@ -92,27 +208,15 @@ def _rev_list_args(request: ScanRequest, root: Path) -> list[str]:
 
 def _scan_push(request: ScanRequest, root: Path | None, detector: Detector) -> ScanResult:
     """The commits a push sends (pre-push) or brings (pre-receive), each scanned once."""
-    from leakstop.sources import push
+    from leakstop.sources.push import incoming
 
     stdin = request.stdin if request.stdin is not None else sys.stdin
-    repo = push.git_directory(request.cwd)
-    if request.mode == "pre-receive":
-        updates = push.pre_receive_input(stdin)
-        plan = push.received_commits(repo, updates)
-        # The server's current value of each ref; a new ref: the default branch.
-        sides = [[u.old] if not u.creates else ["HEAD"] for u in updates if not u.deletes]
-    else:
-        environ = request.environ if request.environ is not None else os.environ
-        updates, remote = push.pre_push_input(request.remote, stdin, environ)
-        plan = push.pushed_commits(repo, updates, remote)
-        # What the remote has: the ref's current tip there, else (a new ref, or a tip this
-        # clone lacks) the remote's default branch as last fetched.
-        default = [f"refs/remotes/{remote}/HEAD"] if remote else []
-        sides = [([u.old] if not u.creates else []) + default for u in updates if not u.deletes]
+    environ = request.environ if request.environ is not None else os.environ
+    repo, plan = incoming(request.mode, request.cwd, request.remote, stdin, environ)
     if request.note is not None:
         for remark in plan.notes:
             request.note(remark)
-    baseline = _trusted_baseline(request, repo, root, sides)
+    baseline = _trusted_baseline(request, repo, root, plan.trusted)
     # Both hooks check the same thing, the commits being pushed: one report mode for both.
     result = _scan_commits(
         request,
@@ -129,43 +233,6 @@ def _scan_push(request: ScanRequest, root: Path | None, detector: Detector) -> S
             f"git showed none of the {len(plan.commits)} pushed commit(s); refusing to pass "
             "a push that was not scanned"
         )
-    return result
-
-
-def _scan_commits(
-    request: ScanRequest,
-    root: Path,
-    rev_args: list[str],
-    baseline: Baseline,
-    detector: Detector,
-    commits: Sequence[str] | None = None,
-    mode: str | None = None,
-    tags: Sequence[str] = (),
-) -> ScanResult:
-    from leakstop.sources.revisions import scan_revisions, skipped_list, terminal_progress
-
-    started = time.monotonic()
-    scanned = scan_revisions(
-        root,
-        rev_args,
-        detector,
-        jobs=request.jobs,
-        max_bytes=request.max_bytes,
-        progress=terminal_progress() if request.progress else None,
-        commits=commits,
-        tags=tags,
-    )
-    result = ScanResult(
-        stats=ScanStats(
-            mode=mode or request.mode,
-            commits=scanned.commits,
-            files=scanned.files,
-            bytes=scanned.bytes,
-        ),
-        skipped=skipped_list(scanned),
-    )
-    apply_baseline(result, scanned.findings, baseline)
-    result.stats.seconds = round(time.monotonic() - started, 3)
     return result
 
 
@@ -188,38 +255,13 @@ def _source(request: ScanRequest, root: Path | None) -> Iterable[Block | Skipped
     return files.given(["."], request.cwd, None, request.max_bytes)
 
 
-def _baseline(request: ScanRequest, root: Path | None) -> Baseline:
-    """The checkout's own baseline (files, staged, history: the owner's repository)."""
-    if not request.use_baseline:
-        return Baseline.empty()
-    if request.baseline is not None:
-        path = (
-            request.baseline if request.baseline.is_absolute() else request.cwd / request.baseline
-        )
-        if not path.is_file():
-            raise LeakstopError(f"baseline not found: {request.baseline}")
-        return Baseline.load(path)
-    default = (root or request.cwd) / DEFAULT_NAME
-    return Baseline.load(default) if default.is_file() else Baseline.empty()
+def _checkout_baseline(request: ScanRequest, root: Path | None) -> Baseline:
+    return checkout_baseline(request.use_baseline, request.baseline, request.cwd, root)
 
 
 def _trusted_baseline(
     request: ScanRequest, repo: Path, root: Path | None, sides: list[list[str]]
 ) -> Baseline:
-    """For new commits: an operator's `--baseline` outside the work tree as given; otherwise
-    the baseline (the default one, or the `--baseline` path inside the work tree) as it is on
-    the trusted side, never as the scanned commits or their checkout have it."""
-    if not request.use_baseline:
-        return Baseline.empty()
-    path = DEFAULT_NAME
-    if request.baseline is not None:
-        inside = path_in_work_tree(root, request.cwd, request.baseline)
-        if inside is None:
-            return _baseline(request, root)
-        path = inside
-    baseline = trusted_baseline(repo, sides, path, request.note, named=request.baseline is not None)
-    operator = repo / DEFAULT_NAME
-    if request.baseline is None and root is None and operator.is_file():
-        # A server's bare repository: its own directory is the administrator's, not a pusher's.
-        baseline = baseline | Baseline.load(operator)
-    return baseline
+    return trusted_side_baseline(
+        request.use_baseline, request.baseline, request.cwd, repo, root, sides, request.note
+    )
