@@ -5,11 +5,15 @@ every mode. GUIDs and keys are made at run time."""
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 import json
 import os
 import uuid
 from typing import Any
 
+import leakstop.cli.scan as cli_scan
 from tests.conftest import Repo
 from tests.keys import new_key
 
@@ -65,3 +69,29 @@ def test_totals_have_one_shape_in_every_mode(repo: Repo, run_cli: Any) -> None:
         assert scan["commits"] == count, (args, scan)
         assert scan["files"] >= 1 and scan["bytes"] > 0 and scan["seconds"] >= 0, (args, scan)
     assert len(shapes) == 1, shapes
+
+
+def test_the_scan_command_only_parses_options_and_calls_the_core() -> None:
+    """`scan` counted from its first decorator to its last line stays within 40 lines, and
+    the modules of the scan core import no UI library."""
+    source = inspect.getsource(cli_scan)
+    [command] = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef) and node.name == "scan_command"
+    ]
+    first = min(d.lineno for d in command.decorator_list)
+    assert command.end_lineno is not None and command.end_lineno - first + 1 <= 40
+    for name in ("scan", "scan_job", "scan_baseline", "command"):
+        tree = ast.parse(inspect.getsource(importlib.import_module(f"leakstop.{name}")))
+        imported = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        } | {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+        }
+        assert "click" not in imported, name
