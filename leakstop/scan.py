@@ -80,11 +80,12 @@ def run(request: ScanRequest) -> ScanResult:
         return _scan_push(request, root, detector)
     if request.mode in COMMIT_MODES:
         from leakstop.sources.push import git_directory
+        from leakstop.sources.revisions import rev_list_args
         from leakstop.sources.tags import annotated_tags
 
         # Commits need no work tree: a bare repository (a mirror, a server) is scanned too.
         repo = root or git_directory(request.cwd)
-        rev_args = _rev_list_args(request, repo)
+        rev_args = rev_list_args(request.mode, request.revision_range, repo)
         tags = annotated_tags(repo) if request.mode == "history" else []
         if request.mode == "range":
             base = range_base(repo, rev_args[0])
@@ -190,20 +191,6 @@ def _result(
             result.findings.append(item)
     stats.seconds = round(time.monotonic() - started, 3)
     return result
-
-
-def _rev_list_args(request: ScanRequest, root: Path) -> list[str]:
-    if request.mode == "history":
-        return ["--all"]
-    spec = request.revision_range or ""
-    if ".." not in spec:
-        raise LeakstopError(
-            f"--range takes A..B (the commits in B that are not in A), got {spec!r}"
-        )
-    for side in spec.replace("...", "..").split(".."):
-        if side and not git.resolves(root, side):
-            raise LeakstopError(f"--range: {side!r} is not a commit in this repository")
-    return [spec]
 
 
 def _scan_push(request: ScanRequest, root: Path | None, detector: Detector) -> ScanResult:

@@ -156,6 +156,22 @@ def scan_revisions(
     return result
 
 
+def rev_list_args(mode: str, revision_range: str | None, root: Path) -> list[str]:
+    """The `git rev-list` arguments of `--history` (every ref) or `--range A..B` (checked:
+    both sides must name commits of this repository)."""
+    if mode == "history":
+        return ["--all"]
+    spec = revision_range or ""
+    if ".." not in spec:
+        raise LeakstopError(
+            f"--range takes A..B (the commits in B that are not in A), got {spec!r}"
+        )
+    for side in spec.replace("...", "..").split(".."):
+        if side and not git.resolves(root, side):
+            raise LeakstopError(f"--range: {side!r} is not a commit in this repository")
+    return [spec]
+
+
 def _run(pool: _Pool, lines: Iterable[bytes], progress: Progress | None, started: float) -> None:
     """Deal `lines` to the pool and wait until every process has been read to its end."""
     feeder = threading.Thread(target=pool.deal, args=(lines,), daemon=True)
