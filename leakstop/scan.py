@@ -46,6 +46,8 @@ PUSH_MODES = ("pre-push", "pre-receive")
 
 @dataclass(frozen=True)
 class ScanRequest:
+    """What to scan (a mode and its inputs) and how (baseline, limits, pragmas)."""
+
     cwd: Path
     mode: str = "files"
     paths: tuple[str, ...] = ()
@@ -69,6 +71,7 @@ class ScanRequest:
 
 
 def run(request: ScanRequest) -> ScanResult:
+    """Scan what `request` names; a one-line LeakstopError for what cannot be scanned."""
     if not request.cwd.is_dir():
         raise LeakstopError(f"not a directory: {request.cwd}")
     root = git.repo_root(request.cwd)
