@@ -548,7 +548,7 @@ def benchmark(args: argparse.Namespace, leakstop: str, hook: str | None, work: P
         Tool(
             "scan-module",
             "python -c 'import leakstop.cli.scan'",
-            [py, "-c", "import leakstop.cli.scan, leakstop.scan_request"],
+            [py, "-c", "import leakstop.cli.scan, leakstop.scan"],
         ),
     ]
 

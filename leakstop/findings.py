@@ -1,12 +1,48 @@
-"""What a scan produces: findings (never showing their key), skipped files and totals."""
+"""The records of a scan, from what a source reads to what the report shows: blocks of text,
+the detector's hits, where a source saw them, findings (never showing their key), skipped
+files and totals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from leakstop.detect.confidence import CERTAIN
 from leakstop.providers.base import Rule
 from leakstop.secrets_text import hashed_secret, redact
 from leakstop.situation import Situation
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Text to scan: a whole file, or the context and added lines of one diff hunk."""
+
+    path: str
+    text: str
+    first_line: int = 1
+    added: frozenset[int] | None = None
+    """Line numbers that may be reported (added lines of a diff); None means every line."""
+    whole: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
+    """For part of a file (a hunk): reads the whole file as this side of the change has it,
+    for rules that judge a value by the structure it sits in however far it opens. Called
+    at most once per block, and only when such a value is on a reportable line."""
+    span: tuple[int, int] | None = None
+    """Offsets of the text where a reported key may start; the rest is context (a segment of
+    a file read in pieces, whose neighbours report their own keys). None means all of it."""
+    first_column: int = 1
+    """Column of the text's first character in its line (a segment may start mid-line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One key the detector found at a 1-based line and column of a block."""
+
+    rule: Rule
+    secret: str = field(repr=False)
+    line: int
+    column: int
+    confidence: str = CERTAIN
+    """`certain`, or `possible` where the evidence is honestly ambiguous (detect/scoped.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +51,17 @@ class CommitInfo:
     author: str
     date: str
     """ISO 8601 author date."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """A hit where a commit source saw it: the file (or message) and the commit. Commit
+    sources run the detector themselves, inside their parallel readers, and hand these to
+    the scan core, which makes the findings (leakstop/scan.py)."""
+
+    hit: Hit
+    path: str
+    commit: CommitInfo | None = None
 
 
 @dataclass(slots=True)

@@ -232,7 +232,7 @@ def _check_added(before: dict[str, Any], text: str, added: tuple[str, ...]) -> N
 
 
 def _next_steps(root: Path, options: InitOptions) -> list[str]:
-    from leakstop.scan_request import ScanRequest, run
+    from leakstop.scan import ScanRequest, run
 
     lines = []
     try:

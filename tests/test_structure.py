@@ -277,16 +277,7 @@ def cli_commands() -> list[tuple[Path, str]]:
     return [(path, function.name) for path in modules("cli") for function in commands(parse(path))]
 
 
-def _command_case(path: Path, name: str) -> object:
-    if name == "scan_command":
-        reason = "helper `core` moves the scan orchestration out of cli/scan.py (issue 11 item 2)"
-        return pytest.param(
-            path, name, id=name, marks=pytest.mark.xfail(strict=True, reason=reason)
-        )
-    return pytest.param(path, name, id=name)
-
-
-@pytest.mark.parametrize(("path", "name"), [_command_case(*case) for case in cli_commands()])
+@pytest.mark.parametrize(("path", "name"), cli_commands(), ids=[name for _, name in cli_commands()])
 def test_each_command_parses_options_and_calls_one_function(path: Path, name: str) -> None:
     tree = parse(path)
     function = next(f for f in commands(tree) if f.name == name)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from leakstop.errors import LeakstopError
-from leakstop.rotation.apply import Confirm
-from leakstop.rotation.engine import Target
+
+if TYPE_CHECKING:  # `scan` imports this module for every run: no rotation code until asked
+    from leakstop.rotation.apply import Confirm
+    from leakstop.rotation.engine import Target
 
 
 def terminal_confirm(yes: bool) -> Confirm:

@@ -26,7 +26,7 @@ def _scan_staged() -> None:
     from pathlib import Path
 
     from leakstop.report import render
-    from leakstop.scan_request import ScanRequest, run
+    from leakstop.scan import ScanRequest, run
     from leakstop.situation import Situation, ci_system
 
     result = run(ScanRequest(cwd=Path.cwd(), mode="staged", progress=True))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from leakstop.errors import LeakstopError
+from leakstop import command as shared
+from leakstop.command import check_triage as check_triage  # shared with click-free cores
 from leakstop.sources.text import DEFAULT_MAX_BYTES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,11 +96,6 @@ def triage_options(rotate_help: str) -> Callable[[F], F]:
     return decorate
 
 
-def check_triage(rotate: bool, yes: bool, dry_run: bool, deliver_spec: str | None) -> None:
-    if (yes or dry_run or deliver_spec) and not rotate:
-        raise LeakstopError("--yes, --dry-run and --deliver go with --rotate")
-
-
 def max_file_size_option(what: str, note: str = "") -> Callable[[F], F]:
     return click.option(
         "--max-file-size",
@@ -113,13 +108,12 @@ def max_file_size_option(what: str, note: str = "") -> Callable[[F], F]:
 
 def write_report(rendered: str, output: str | None) -> None:
     """The report to --output, or to stdout."""
-    if output:
-        try:
-            Path(output).write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            raise LeakstopError(f"cannot write report to {output}: {exc.strerror}") from None
-    else:
-        click.echo(rendered, nl=False)
+    shared.write_report(rendered, output, show)
+
+
+def show(text: str) -> None:
+    """Text for standard output (a report), as it is."""
+    click.echo(text, nl=False)
 
 
 def say(line: str) -> None:
@@ -137,3 +131,67 @@ def bundle(*decorators: Callable[[F], F]) -> Callable[[F], F]:
         return command
 
     return decorate
+
+
+def scan_options(command: F) -> F:
+    """Every option and argument of `leakstop scan`."""
+    from leakstop.report import FORMATS
+
+    return bundle(
+        click.argument("paths", nargs=-1, type=click.Path()),
+        click.option(
+            "--staged", is_flag=True, help="Added lines of the index against HEAD (pre-commit)."
+        ),
+        click.option(
+            "--range",
+            "revision_range",
+            metavar="A..B",
+            help="Added lines of the commits in A..B.",
+        ),
+        click.option(
+            "--pre-push",
+            is_flag=True,
+            help="Commits a push sends, from git's pre-push lines on stdin (args: [REMOTE "
+            "[URL]]) or pre-commit's PRE_COMMIT_FROM_REF/TO_REF.",
+        ),
+        click.option(
+            "--pre-receive",
+            is_flag=True,
+            help="Server side: commits a push brings that no existing ref reaches, from the "
+            "pre-receive hook's '<old> <new> <ref>' lines on stdin.",
+        ),
+        click.option(
+            "--history",
+            is_flag=True,
+            help="Added lines of every commit reachable from any ref.",
+        ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            help="git processes for commit scans [default: cores].",
+        ),
+        report_options(FORMATS),
+        click.option(
+            "--baseline",
+            type=click.Path(dir_okay=False),
+            help="detect-secrets baseline of accepted findings [default: .secrets.baseline if "
+            "present]. For --range, --pre-push and --pre-receive it is read as it is on the "
+            "trusted side (the range's base, the remote's or server's current tip), unless "
+            "FILE is outside the repository.",
+        ),
+        click.option("--no-baseline", is_flag=True, help="Ignore any baseline."),
+        click.option(
+            "--trust-pragmas/--no-trust-pragmas",
+            default=None,
+            help="Whether `pragma: allowlist secret` comments in the scanned text suppress "
+            "findings [default: $LEAKSTOP_TRUST_PRAGMAS, else yes, except for --range, "
+            "--pre-push and --pre-receive, where the commits judged could add their own "
+            "pragmas].",
+        ),
+        triage_options("Regenerate each distinct live key at its provider."),
+        max_file_size_option(
+            "staged and committed changes",
+            " Files mode reads a larger file in pieces of this size instead.",
+        ),
+    )(command)

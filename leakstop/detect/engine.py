@@ -12,8 +12,8 @@ minified line full of look-alikes costs time proportional to its size, never to 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from leakstop.detect.confidence import CERTAIN
 from leakstop.detect.decode import (
@@ -23,6 +23,7 @@ from leakstop.detect.decode import (
     decoded_runs,
 )
 from leakstop.detect.placeholders import is_placeholder, is_placeholder_value
+from leakstop.findings import Block, Hit
 from leakstop.providers.base import Rule
 from leakstop.suppress.pragma import is_allowlisted
 
@@ -38,38 +39,6 @@ LABEL_CHARS = 120
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _HEX = frozenset("0123456789abcdefABCDEF")
 _ELLIPSES = ("...", "…")
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One key found at a 1-based line and column of a block."""
-
-    rule: Rule
-    secret: str = field(repr=False)
-    line: int
-    column: int
-    confidence: str = CERTAIN
-    """`certain`, or `possible` where the evidence is honestly ambiguous (scoped.py)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """Text to scan: a whole file, or the context and added lines of one diff hunk."""
-
-    path: str
-    text: str
-    first_line: int = 1
-    added: frozenset[int] | None = None
-    """Line numbers that may be reported (added lines of a diff); None means every line."""
-    whole: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
-    """For part of a file (a hunk): reads the whole file as this side of the change has it,
-    for rules that judge a value by the structure it sits in however far it opens. Called
-    at most once per block, and only when such a value is on a reportable line."""
-    span: tuple[int, int] | None = None
-    """Offsets of the text where a reported key may start; the rest is context (a segment of
-    a file read in pieces, whose neighbours report their own keys). None means all of it."""
-    first_column: int = 1
-    """Column of the text's first character in its line (a segment may start mid-line)."""
 
 
 @dataclass(frozen=True, slots=True)

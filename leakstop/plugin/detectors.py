@@ -18,7 +18,8 @@ from detect_secrets.plugins.base import BasePlugin
 from detect_secrets.util.code_snippet import CodeSnippet
 
 from leakstop.detect.confidence import CERTAIN
-from leakstop.detect.engine import Block, Detector
+from leakstop.detect.engine import Detector
+from leakstop.findings import Block
 from leakstop.plugin.lines import hits_on_line
 from leakstop.providers import all_rules
 from leakstop.providers.base import Rule

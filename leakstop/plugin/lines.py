@@ -21,7 +21,8 @@ from pathlib import Path
 from detect_secrets.util.code_snippet import CodeSnippet
 
 from leakstop.detect.confidence import CERTAIN
-from leakstop.detect.engine import CONTEXT_LINES, Block, Detector, Hit
+from leakstop.detect.engine import CONTEXT_LINES, Detector
+from leakstop.findings import Block, Hit
 from leakstop.providers import all_rules
 from leakstop.providers.base import Rule
 from leakstop.sources.files import read

@@ -58,7 +58,7 @@ def new_account(url: str, provider: str, kind: str | None = None) -> str:
 
 def make_live(url: str, path: str, cwd: Path) -> list[Registered]:
     """Open an account holding each distinct key leakstop finds in the files under `path`."""
-    from leakstop.scan_request import ScanRequest, run
+    from leakstop.scan import ScanRequest, run
 
     control = connect(url)
     # Every key there, the baseline notwithstanding: an accepted key can still be rotated.

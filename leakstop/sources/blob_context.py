@@ -10,7 +10,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from leakstop import git
-from leakstop.detect.engine import CONTEXT_LINES, CONTEXT_LINES_AFTER, Block
+from leakstop.detect.engine import CONTEXT_LINES, CONTEXT_LINES_AFTER
+from leakstop.findings import Block
 from leakstop.sources import diff
 from leakstop.sources.line_diff import added_lines
 from leakstop.sources.text import decode_file, skip_reason, wide_encoding

@@ -15,8 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from leakstop.detect.engine import Block
-from leakstop.findings import Skipped
+from leakstop.findings import Block, Skipped
 from leakstop.sources.text import (
     DEFAULT_MAX_BYTES,
     LFS_POINTER_MAX,

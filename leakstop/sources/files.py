@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from leakstop import git
-from leakstop.detect.engine import Block
 from leakstop.errors import LeakstopError
-from leakstop.findings import Skipped
+from leakstop.findings import Block, Skipped
 from leakstop.sources import segments
 from leakstop.sources.text import decode_file, skip_reason
 

@@ -28,8 +28,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from leakstop.detect.engine import Block, Detector, Hit
-from leakstop.findings import CommitInfo, Finding
+from leakstop.detect.engine import Detector
+from leakstop.findings import Block, CommitInfo, Hit, Sighting
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.diff import decode_path, unquote_path
 from leakstop.sources.text import DEFAULT_MAX_BYTES, decode
@@ -57,7 +57,8 @@ class StreamStats:
 
 
 class PatchStreamScanner:
-    """Feed it chunks of patch text; it collects findings, skipped files and totals."""
+    """Feed it chunks of patch text; it collects sightings (hits with their file and commit),
+    skipped files and totals."""
 
     def __init__(
         self,
@@ -71,7 +72,7 @@ class PatchStreamScanner:
         # Rules whose matches may need the file around a hunk; structural rules read it
         # themselves, through the block's `whole` reader.
         self._contextual = tuple(r for r in detector.rules if r.context and not r.structural)
-        self.findings: list[Finding] = []
+        self.sightings: list[Sighting] = []
         self.skipped: dict[str, str] = {}
         self.stats = StreamStats()
         self._anchors, self._patterns = _anchors(detector)
@@ -208,18 +209,7 @@ class PatchStreamScanner:
         self._record(self.detector.scan(block), COMMIT_MESSAGE, commit)
 
     def _record(self, hits: Iterable[Hit], path: str, commit: CommitInfo | None) -> None:
-        self.findings.extend(
-            Finding(
-                rule=hit.rule,
-                file=path,
-                line=hit.line,
-                column=hit.column,
-                secret=hit.secret,
-                commit=commit,
-                confidence=hit.confidence,
-            )
-            for hit in hits
-        )
+        self.sightings.extend(Sighting(hit, path, commit) for hit in hits)
 
     def _look_wider(self, block: Block, hits: list[Hit], commit: CommitInfo) -> None:
         """A contextual rule's match on an added line that the hunk alone did not confirm:

@@ -67,6 +67,9 @@ class PushCommits:
     updates: int = 0
     """Ref updates that send commits (deletions excluded)."""
     notes: list[str] = field(default_factory=list)
+    trusted: list[list[str]] = field(default_factory=list)
+    """For each ref update: the revisions the receiving side has now, whose baseline is
+    trusted (never the pushed commits' own)."""
 
 
 # -- reading the hooks' input ---------------------------------------------------------------
@@ -159,11 +162,27 @@ def _lines_raw(stdin: TextIO, option: str) -> list[str]:
 # -- from ref updates to commits ------------------------------------------------------------
 
 
+def incoming(
+    mode: str, cwd: Path, remote: str | None, stdin: TextIO, environ: Mapping[str, str]
+) -> tuple[Path, PushCommits]:
+    """The repository and what a push sends (`pre-push`) or brings (`pre-receive`), from the
+    hook's input."""
+    repo = git_directory(cwd)
+    if mode == "pre-receive":
+        return repo, received_commits(repo, pre_receive_input(stdin))
+    updates, remote = pre_push_input(remote, stdin, environ)
+    return repo, pushed_commits(repo, updates, remote)
+
+
 def pushed_commits(root: Path, updates: Sequence[RefUpdate], remote: str | None) -> PushCommits:
     """The commits a push sends to ``remote`` (a configured remote's name, a URL, or None)."""
     result = PushCommits()
     sending = [u for u in updates if not u.deletes]
     result.updates = len(sending)
+    # What the remote has: the ref's current tip there, else (a new ref, or a tip this
+    # clone lacks) the remote's default branch as last fetched.
+    default = [f"refs/remotes/{remote}/HEAD"] if remote else []
+    result.trusted = [([u.old] if not u.creates else []) + default for u in sending]
     if not sending:
         return result
     tips = _commit_tips(root, sending)
@@ -195,6 +214,8 @@ def received_commits(git_dir: Path, updates: Sequence[RefUpdate]) -> PushCommits
     result = PushCommits()
     sending = [u for u in updates if not u.deletes]
     result.updates = len(sending)
+    # The server's current value of each ref; a new ref: the default branch.
+    result.trusted = [[u.old] if not u.creates else ["HEAD"] for u in sending]
     if sending:
         tips = _commit_tips(git_dir, sending)
         result.tags = tag_objects(git_dir, [u.new for u in sending])

@@ -21,7 +21,7 @@ from pathlib import Path
 from leakstop import git
 from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
-from leakstop.findings import Finding, Skipped
+from leakstop.findings import Sighting, Skipped
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.objects import object_kinds
 from leakstop.sources.patch_stream import COMMIT_FORMAT, PatchStreamScanner
@@ -82,10 +82,11 @@ def _widen_pipe(proc: subprocess.Popen[bytes]) -> None:
 
 
 class RevisionScan:
-    """The outcome of scanning the patches of many commits."""
+    """What scanning the patches of many commits read: the detector's hits with their file
+    and commit (the scan core makes them findings), what could not be read, and totals."""
 
     def __init__(self) -> None:
-        self.findings: list[Finding] = []
+        self.sightings: list[Sighting] = []
         self.skipped: dict[str, str] = {}
         """Files not scanned (binary, too large), named once whatever the commit."""
         self.unreadable: list[Skipped] = []
@@ -137,7 +138,7 @@ def scan_revisions(
     if pool.errors:
         raise LeakstopError(pool.errors[0])
     result = _merge(pool.scanners)
-    result.findings.extend(pool.salvaged.findings)
+    result.sightings.extend(pool.salvaged.sightings)
     for path, reason in pool.salvaged.skipped.items():
         result.skipped.setdefault(path, reason)
     result.unreadable.extend(pool.salvaged.unreadable)
@@ -148,11 +149,27 @@ def scan_revisions(
         raise LeakstopError(f"nothing could be read: {first.file}: {first.reason}")
     if tags:
         tagged = scan_tags(root, tags, detector)
-        result.findings.extend(tagged.findings)
+        result.sightings.extend(tagged.sightings)
         result.unreadable.extend(tagged.skipped)
     result.lost_commits = pool.salvaged.lost
     _sort(result)
     return result
+
+
+def rev_list_args(mode: str, revision_range: str | None, root: Path) -> list[str]:
+    """The `git rev-list` arguments of `--history` (every ref) or `--range A..B` (checked:
+    both sides must name commits of this repository)."""
+    if mode == "history":
+        return ["--all"]
+    spec = revision_range or ""
+    if ".." not in spec:
+        raise LeakstopError(
+            f"--range takes A..B (the commits in B that are not in A), got {spec!r}"
+        )
+    for side in spec.replace("...", "..").split(".."):
+        if side and not git.resolves(root, side):
+            raise LeakstopError(f"--range: {side!r} is not a commit in this repository")
+    return [spec]
 
 
 def _run(pool: _Pool, lines: Iterable[bytes], progress: Progress | None, started: float) -> None:
@@ -327,8 +344,8 @@ class _Pool:
         stopped = max(0, seen - 1)
         if seen > 0:
             bad = dealt[stopped]
-            scanner.findings = [
-                f for f in scanner.findings if f.commit is None or f.commit.sha != bad
+            scanner.sightings = [
+                s for s in scanner.sightings if s.commit is None or s.commit.sha != bad
             ]
             scanner.stats.commits -= 1
         # A resumed process that stopped at once too: objects are missing in a run of
@@ -394,13 +411,13 @@ class _Pool:
         return sum(s.stats.commits for s in self.scanners)
 
     def finding_count(self) -> int:
-        return sum(len(s.findings) for s in self.scanners)
+        return sum(len(s.sightings) for s in self.scanners)
 
 
 def _merge(scanners: list[PatchStreamScanner]) -> RevisionScan:
     result = RevisionScan()
     for scanner in scanners:
-        result.findings.extend(scanner.findings)
+        result.sightings.extend(scanner.sightings)
         for path, reason in scanner.skipped.items():
             result.skipped.setdefault(path, reason)
         result.commits += scanner.stats.commits
@@ -410,19 +427,14 @@ def _merge(scanners: list[PatchStreamScanner]) -> RevisionScan:
 
 
 def _sort(result: RevisionScan) -> None:
-    result.findings.sort(
-        key=lambda f: (
-            f.commit.date if f.commit else "",
-            f.commit.sha if f.commit else "",
-            f.file,
-            f.line,
+    result.sightings.sort(
+        key=lambda s: (
+            s.commit.date if s.commit else "",
+            s.commit.sha if s.commit else "",
+            s.path,
+            s.hit.line,
         )
     )
-
-
-def skipped_list(scan: RevisionScan) -> list[Skipped]:
-    named = [Skipped(path, reason) for path, reason in sorted(scan.skipped.items())]
-    return named + sorted(scan.unreadable, key=lambda s: (s.file, s.commit or ""))
 
 
 def terminal_progress() -> Progress | None:

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leakstop import git
-from leakstop.detect.engine import Block, Detector
+from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
-from leakstop.findings import CommitInfo, Finding, Skipped
+from leakstop.findings import Block, CommitInfo, Sighting, Skipped
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.line_diff import added_lines
 from leakstop.sources.objects import DAMAGED, GitObject, identity, object_kinds, read_objects
@@ -36,7 +36,7 @@ _GITLINK = "160000"
 
 @dataclass
 class Salvaged:
-    findings: list[Finding] = field(default_factory=list)
+    sightings: list[Sighting] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     """Files not scanned for the usual reasons (binary, too large)."""
     unreadable: list[Skipped] = field(default_factory=list)
@@ -130,12 +130,7 @@ def _old_text(old: str, present: dict[str, int], context: BlobContext) -> str:
 
 
 def _record(out: Salvaged, detector: Detector, block: Block, info: CommitInfo) -> None:
-    out.findings.extend(
-        Finding(
-            rule=h.rule, file=block.path, line=h.line, column=h.column, secret=h.secret, commit=info
-        )
-        for h in detector.scan(block)
-    )
+    out.sightings.extend(Sighting(hit, block.path, info) for hit in detector.scan(block))
 
 
 def _changes(root: Path, sha: str, parents: list[str], present: list[str]) -> list[_Change]:

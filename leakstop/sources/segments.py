@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from leakstop.detect.engine import CONTEXT_CHARS, LABEL_CHARS, Block
+from leakstop.detect.engine import CONTEXT_CHARS, LABEL_CHARS
+from leakstop.findings import Block
 from leakstop.sources.text import SNIFF, skip_reason, wide_encoding
 
 MIN_PIECE = 8192

@@ -14,8 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from leakstop import git
-from leakstop.detect.engine import CONTEXT_LINES, Block
-from leakstop.findings import Skipped
+from leakstop.detect.engine import CONTEXT_LINES
+from leakstop.findings import Block, Skipped
 from leakstop.sources import diff
 from leakstop.sources.text import decode_file, skip_reason
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leakstop import git
-from leakstop.detect.engine import Block, Detector
+from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
-from leakstop.findings import CommitInfo, Finding, Skipped
+from leakstop.findings import Block, CommitInfo, Sighting, Skipped
 from leakstop.sources.objects import DAMAGED, GitObject, identity, read_objects
 
 MESSAGE_PREFIX = "<tag message: "
@@ -26,7 +26,7 @@ def message_path(name: str) -> str:
 
 @dataclass
 class TagScan:
-    findings: list[Finding] = field(default_factory=list)
+    sightings: list[Sighting] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     tags: int = 0
 
@@ -85,10 +85,6 @@ def _scan_one(tag: GitObject, detector: Detector, result: TagScan) -> list[str]:
     commit = CommitInfo(sha=tag.sha, author=author, date=date)
     path = message_path(name)
     result.tags += 1
-    result.findings.extend(
-        Finding(
-            rule=h.rule, file=path, line=h.line, column=h.column, secret=h.secret, commit=commit
-        )
-        for h in detector.scan(Block(path=path, text=tag.message()))
-    )
+    block = Block(path=path, text=tag.message())
+    result.sightings.extend(Sighting(hit, path, commit) for hit in detector.scan(block))
     return fields.get("object", []) if fields.get("type") == ["tag"] else []

@@ -246,7 +246,7 @@ def _finding_at(cwd: Path, place: Place) -> Finding:
 
 
 def _findings(cwd: Path, place: Place) -> list[Finding]:
-    from leakstop.scan_request import ScanRequest, run
+    from leakstop.scan import ScanRequest, run
 
     target = cwd / place.file
     if not target.is_file():

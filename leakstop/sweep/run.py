@@ -235,11 +235,13 @@ def scan_commits(
 ) -> Scanned:
     """Scan exactly `commits` (and the messages of the tag objects `tags`); an error if git
     showed fewer than it could read. `lost` names commits already known unreadable."""
+    from leakstop.scan import findings_of
     from leakstop.sources.revisions import scan_revisions
 
     found = scan_revisions(
         root, [], detector, jobs=jobs, max_bytes=max_bytes, commits=commits, tags=tags
     )
+    findings = findings_of(found.sightings)
     if found.commits + found.lost_commits < len(commits):
         raise LeakstopError(f"git showed {found.commits} of {len(commits)} commits")
     scanned = Scanned(
@@ -247,12 +249,12 @@ def scan_commits(
         commits=found.commits,
         files=found.files,
         bytes=found.bytes,
-        records=[finding_record(f) for f in found.findings],
+        records=[finding_record(f) for f in findings],
         skipped=dict(found.skipped),
         unreadable=[*found.unreadable, *lost],
     )
     if keep_keys:
-        for finding in found.findings:
+        for finding in findings:
             scanned.keys.setdefault(finding.hashed_secret, finding)
     return scanned
 

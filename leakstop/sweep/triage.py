@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from leakstop import git
-from leakstop.detect.engine import Block, Detector
+from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
-from leakstop.findings import CommitInfo, Finding
+from leakstop.findings import Block, CommitInfo, Finding
 from leakstop.providers import all_rules, get_rule
 from leakstop.report import verdict
 from leakstop.rotation.apply import Confirm

@@ -85,7 +85,7 @@ def test_staged_scan_with_findings_loads_no_heavy_module(
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert_no_leak([proc.stdout, proc.stderr], keys)
     # The probe saw the real hot path (an empty set would pass for the wrong reason).
-    assert {"leakstop.cli.scan", "leakstop.scan_request", "leakstop.providers.ecgrid"} <= modules
+    assert {"leakstop.cli.scan", "leakstop.scan", "leakstop.providers.ecgrid"} <= modules
     assert heavy(modules) == []
 
 
@@ -95,7 +95,7 @@ def test_clean_staged_scan_loads_no_heavy_module(repo: Repo, tmp_path: Path) -> 
     proc, modules = run_hook(repo, tmp_path / "modules.json", "scan", "--staged")
 
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "leakstop.scan_request" in modules
+    assert "leakstop.scan" in modules
     assert heavy(modules) == []
     # The hook's exact call takes the fast path: click is not even imported.
     assert "click" not in modules

@@ -13,8 +13,9 @@ import uuid
 
 import pytest
 
-from leakstop.detect.engine import Block, Detector
+from leakstop.detect.engine import Detector
 from leakstop.detect.structure import LabelKind, classify
+from leakstop.findings import Block
 from leakstop.providers import all_rules
 from leakstop.simulator import SimulatorControl
 from tests.testing import Repo, RunCli

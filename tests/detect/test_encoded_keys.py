@@ -14,7 +14,8 @@ from urllib.parse import quote
 
 import pytest
 
-from leakstop.detect.engine import Block, Detector
+from leakstop.detect.engine import Detector
+from leakstop.findings import Block
 from leakstop.providers import all_rules
 from leakstop.secrets_text import hashed_secret
 from tests.testing import RULE_IDS, Repo, RunCli, new_key

@@ -15,9 +15,9 @@ from leakstop.detect.engine import (
     CONTEXT_LINES,
     CONTEXT_LINES_AFTER,
     LABEL_CHARS,
-    Block,
     Detector,
 )
+from leakstop.findings import Block
 from leakstop.providers import all_rules, get_rule
 from tests.testing import RULE_IDS, hex_key, new_key
 

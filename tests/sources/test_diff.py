@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from leakstop.detect.engine import Block
-from leakstop.findings import Skipped
+from leakstop.findings import Block, Skipped
 from leakstop.sources.diff import SUBMODULE, decode_path, parse, unquote_path
 
 

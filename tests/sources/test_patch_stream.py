@@ -10,6 +10,7 @@ import pytest
 
 from leakstop.detect.engine import Detector
 from leakstop.providers import all_rules
+from leakstop.scan import findings_of
 from leakstop.secrets_text import hashed_secret
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.patch_stream import PatchStreamScanner
@@ -44,7 +45,7 @@ def _scan(
 def _found(scanner: PatchStreamScanner) -> set[tuple[str, str, str, int, int]]:
     return {
         (f.commit.sha if f.commit else "", f.hashed_secret, f.file, f.line, f.column)
-        for f in scanner.findings
+        for f in findings_of(scanner.sightings)
     }
 
 

@@ -305,7 +305,7 @@ def test_bad_input_is_a_one_line_error(pushed: Repo, run_cli: RunCli, tmp_path: 
 
 def test_terminal_stdin_is_refused(pushed: Repo) -> None:
     from leakstop.errors import LeakstopError
-    from leakstop.scan_request import ScanRequest, run
+    from leakstop.scan import ScanRequest, run
 
     for mode in ("pre-push", "pre-receive"):
         request = ScanRequest(cwd=pushed.path, mode=mode, stdin=_Terminal(), environ={})
@@ -457,7 +457,7 @@ def test_push_through_pre_commit(
 
 
 def test_scan_request_api_reports_notes_to_a_callback(pushed: Repo) -> None:
-    from leakstop.scan_request import ScanRequest, run
+    from leakstop.scan import ScanRequest, run
 
     head = commit_file(pushed, "a.txt", "clean\n")
     lines = f"refs/heads/main {head} refs/heads/main {'ef' * 20}\n"

@@ -339,7 +339,8 @@ def test_piece_boundaries_never_lose_or_repeat_a_key(tmp_path: Path) -> None:
     """Cut at every offset: each key once, at the line and column of a whole-file scan."""
     import io
 
-    from leakstop.detect.engine import Block, Detector
+    from leakstop.detect.engine import Detector
+    from leakstop.findings import Block
     from leakstop.providers import all_rules
     from leakstop.sources import segments
 
