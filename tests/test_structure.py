@@ -403,3 +403,59 @@ def test_git_start_check_lets_other_programs_and_the_git_module_be() -> None:
     assert not starts_git(ast.parse('import subprocess\nsubprocess.run(["sh", "-c", cmd])'))
     assert not starts_git(ast.parse('from leakstop import git\ngit.run(["status"], root)'))
     assert not starts_git(ast.parse('SCHEMES = {"git", "ssh"}\nimport shutil\nshutil.which("x")'))
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports, lazy imports included (a function-level
+    import still ties two modules: each needs the other to be understood)."""
+    known = {dotted(path) for path in modules()}
+    graph: dict[str, set[str]] = {}
+    for path in modules():
+        this = dotted(path)
+        graph[this] = {
+            name for name in imports_of(parse(path)) if name in known and name != this
+        } - {"leakstop"}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other in a loop (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_modules_import_each_other_in_a_loop() -> None:
+    """Imports point one way (cli -> cores -> sources/detect/rotation -> records -> leaves),
+    so each module can be read knowing only what it imports."""
+    assert circles(import_graph()) == []
+
+
+def test_the_loop_check_finds_a_loop_at_any_length() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
+    assert circles(graph) == [["a", "b", "c"]]

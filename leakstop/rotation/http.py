@@ -13,7 +13,6 @@ rotation/transport.py).
 
 from __future__ import annotations
 
-import contextvars
 import errno
 import os
 import socket
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from leakstop.errors import LeakstopError
+from leakstop.rotation.deadline import DEADLINE_HIT, deadline_at
 
 if TYPE_CHECKING:
     import httpx
@@ -35,12 +35,6 @@ DEFAULT_DEADLINE = 30.0
 """Seconds one provider call may take in all, connect to last byte of the answer."""
 PROXY_VAR = "LEAKSTOP_PROXY"
 
-deadline_at: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "leakstop_call_deadline", default=None
-)
-"""time.monotonic() by which the current call must be over (set by `send`)."""
-DEADLINE_HIT = "leakstop call deadline"
-"""The message of the timeout raised when a call's whole budget is spent."""
 
 _explicit: dict[str, str | None] = {"proxy": None, "deadline": None}
 

@@ -1,5 +1,5 @@
 """httpx's transport over an httpcore pool whose every connect, read and write is capped by
-what is left of the current call's deadline (`http.deadline_at`), direct or through an
+what is left of the current call's deadline (`deadline.deadline_at`), direct or through an
 explicit proxy. httpcore's errors come out as httpx's, which `http.send` sorts."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from leakstop.rotation.http import DEADLINE_HIT, deadline_at
+from leakstop.rotation.deadline import DEADLINE_HIT, deadline_at
 
 
 def _remaining(timeout: float | None, kind: type[Exception]) -> float | None:

@@ -68,7 +68,7 @@ def sweep_and_report(
             dry_run=options.dry_run,
             deliver_spec=options.deliver_spec,
         )
-    swept = run.sweep(
+    swept = _engine(
         run.SweepRequest(
             targets=found,
             cache=store,
@@ -142,3 +142,12 @@ def conclude(
     if rotation is not None:  # every rotating run ends with its one-line summary
         say(f"rotation: {rotation.line()}")
     return report.exit_code(result, ignore_errors)
+
+
+def _engine(request: run.SweepRequest) -> run.Sweep:
+    """This machine, or the Dask cluster `--scheduler` names (imported only then)."""
+    if request.scheduler:
+        from leakstop.sweep.distributed import sweep_on
+
+        return sweep_on(request.scheduler, request)
+    return run.sweep(request)

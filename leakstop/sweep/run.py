@@ -76,10 +76,7 @@ class Sweep:
 
 
 def sweep(request: SweepRequest) -> Sweep:
-    if request.scheduler:
-        from leakstop.sweep.distributed import sweep_on
-
-        return sweep_on(request.scheduler, request)
+    """The sweep on this machine (`distributed.sweep_on` runs it on a Dask cluster)."""
     started = time.monotonic()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     targets = list(request.targets)
