@@ -28,6 +28,6 @@ def merge_command(
     from leakstop.report import render_report
     from leakstop.sweep import report
 
-    merged = report.merge([(path, report.load(path)) for path in reports], partial=partial)
+    merged = report.merge_reports([(path, report.load(path)) for path in reports], partial)
     write_report(render_report(merged, fmt), output)
     finish(merged, output, ignore_errors)

@@ -16,6 +16,7 @@ from leakstop.cli.options import (
 )
 from leakstop.errors import LeakstopError
 from leakstop.report import REPORT_FORMATS
+from leakstop.report.records import Report
 from leakstop.sweep.cache import DEFAULT_TIMEOUT
 from leakstop.sweep.triage import DEFAULT_INTERVAL
 
@@ -129,14 +130,14 @@ def sweep_command(
             keep_keys=verify or rotate,
         )
     )
-    result = report.build(swept, split)
+    result = report.of_sweep(swept, split)
     if verify or rotate:
         from leakstop.cli.confirm import terminal_confirm
         from leakstop.sweep.triage import triage_sweep
 
         triage_sweep(
             swept,
-            result["findings"],
+            result.findings,
             rotate=rotate,
             confirm=terminal_confirm(yes),
             dry_run=dry_run,
@@ -149,23 +150,21 @@ def sweep_command(
     finish(result, output, ignore_errors, rotating=rotate)
 
 
-def finish(
-    result: dict[str, object], output: str | None, ignore_errors: bool, rotating: bool = False
-) -> None:
+def finish(result: Report, output: str | None, ignore_errors: bool, rotating: bool = False) -> None:
     from leakstop.sweep import report
 
     failed = report.failures(result)
-    findings = result["findings"]
-    assert isinstance(findings, list) and isinstance(result["repositories"], list)
+    findings = result.findings
+    repositories = result.repositories or []
     summary = (
-        f"leakstop: {len(findings)} finding(s) in {len(result['repositories'])} "
-        f"repositor{'y' if len(result['repositories']) == 1 else 'ies'}"
+        f"leakstop: {len(findings)} finding(s) in {len(repositories)} "
+        f"repositor{'y' if len(repositories) == 1 else 'ies'}"
         + (f", {len(failed)} could not be swept" if failed else "")
         + (f"; report in {output}" if output else "")
     )
     click.echo(summary, err=True)
     for repo in failed:
-        click.echo(f"leakstop: not swept: {repo['repository']}: {repo['reason']}", err=True)
+        click.echo(f"leakstop: not swept: {repo.repository}: {repo.reason}", err=True)
     rotation = report.rotation_tally(result)
     if rotation is None and rotating:
         from leakstop.rotation.summary import RotationTally
