@@ -439,7 +439,7 @@ def _repository(data: Mapping[str, object], at: str) -> RepositoryRecord:
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
-_KINDS = {int: "a number", float: "a number", str: "text"}
+_KINDS: dict[type, str] = {int: "a number", float: "a number", str: "text"}
 
 
 def _object(value: object, at: str) -> Mapping[str, object]:
@@ -471,7 +471,7 @@ def _value(data: Mapping[str, object], name: str, kind: type[T], at: str) -> T |
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise Malformed(f"{at}{name} is not {_KINDS.get(kind, kind.__name__)}")
+        raise Malformed(f"{at}{name} is not {_KINDS[kind]}")
     return value
 
 

@@ -176,3 +176,52 @@ def test_blocking_follows_confidence_and_verdict() -> None:
     assert not record.blocking
     record.verified = Verdict.LIVE
     assert record.blocking
+
+
+def test_a_remembered_finding_the_report_cannot_read_sends_the_sweep_back_to_the_start(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    key = new_key("scrapebit-api-key")
+    first = _sweep_report(tmp_path, run_cli, [key])
+    assert first["scan"]["commits"] == 1
+    [state_file] = (tmp_path / "cache").glob("repo-*.json")
+    data = json.loads(state_file.read_text(encoding="utf-8"))
+    data["findings"][0]["confidence"] = "maybe"  # what no version of leakstop writes
+    state_file.write_text(json.dumps(data), encoding="utf-8")
+    args = ["sweep", "repo", "--cache", str(tmp_path / "cache"), "--format", "json"]
+    again = run_cli(args, tmp_path, keys=[key])
+    report = json.loads(again.out)
+    assert report["scan"]["commits"] == 1, "the whole history is scanned again"
+    assert report["findings"] == first["findings"]
+
+
+def test_remembered_records_are_read_with_one_line_errors() -> None:
+    from leakstop.report.records import read_finding, read_skipped
+
+    assert read_finding({"rule": "r", "file": "f", "line": 2}).line == 2
+    with pytest.raises(LeakstopError, match=r"^a remembered finding is malformed \(line is not"):
+        read_finding({"rule": "r", "file": "f", "line": "2"})
+    assert read_skipped({"file": "f", "reason": "binary"}).reason == "binary"
+    with pytest.raises(LeakstopError, match=r"skipped file is malformed \(reason is missing\)"):
+        read_skipped({"file": "f"})
+
+
+def test_whole_seconds_are_read_as_a_number(tmp_path: Path, run_cli: Any) -> None:
+    report = _sweep_report(tmp_path, run_cli, [new_key("electronhub-api-key")])
+    report["scan"]["seconds"] = 3
+    assert parse(report, "r").scan.seconds == 3.0
+    merged = _merge(tmp_path, run_cli, report)
+    assert json.loads(merged.out)["scan"]["seconds"] == 3.0
+
+
+def test_sarif_lists_a_rule_this_version_lacks() -> None:
+    from leakstop.report import render_report
+    from leakstop.report.records import Report, ScanTotals
+
+    known = FindingRecord(rule="scrapebit-api-key", file="a", line=1, column=1)
+    newer = FindingRecord(rule="acme-token", file="b", line=2, column=3, provider="acme")
+    sarif = json.loads(render_report(Report(ScanTotals("files"), [known, newer]), "sarif"))
+    run = sarif["runs"][0]
+    rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert rules[-1] == "acme-token" and "scrapebit-api-key" in rules
+    assert [rules[r["ruleIndex"]] for r in run["results"]] == ["scrapebit-api-key", "acme-token"]
