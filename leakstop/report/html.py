@@ -20,6 +20,7 @@ from html import escape
 from leakstop import __version__
 from leakstop.outcomes import RotationStatus, Verdict
 from leakstop.providers import all_providers
+from leakstop.report.reader import parse
 from leakstop.report.records import (
     FindingRecord,
     JsonObject,
@@ -28,7 +29,6 @@ from leakstop.report.records import (
     RepoStatus,
     ScanTotals,
     SkippedRecord,
-    parse,
 )
 from leakstop.wording import count
 

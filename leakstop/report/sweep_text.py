@@ -4,7 +4,8 @@ that could not be swept and the files that could not be scanned."""
 from __future__ import annotations
 
 from leakstop.report import verdict
-from leakstop.report.records import JsonObject, Report, RepoStatus, parse
+from leakstop.report.reader import parse
+from leakstop.report.records import JsonObject, Report, RepoStatus
 
 
 def render(report: Report) -> str:

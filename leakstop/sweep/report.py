@@ -16,6 +16,7 @@ from pathlib import Path
 from leakstop.errors import LeakstopError
 from leakstop.exit_codes import ExitCode, for_findings
 from leakstop.outcomes import RotationRecord, RotationStatus
+from leakstop.report.reader import parse, read_finding, read_skipped
 from leakstop.report.records import (
     SWEEP,
     FindingRecord,
@@ -25,9 +26,6 @@ from leakstop.report.records import (
     RepoStatus,
     ScanTotals,
     Shard,
-    parse,
-    read_finding,
-    read_skipped,
 )
 from leakstop.rotation.records import RotationState
 from leakstop.rotation.summary import RotationTally, remembered_in, tally

@@ -24,7 +24,7 @@ from typing import Any
 
 from leakstop.errors import LeakstopError
 from leakstop.providers import all_rules
-from leakstop.report.records import read_finding
+from leakstop.report.reader import read_finding
 
 VERSION = 1
 _RECORD_FIELDS = {

@@ -13,7 +13,8 @@ import pytest
 
 from leakstop.errors import LeakstopError
 from leakstop.outcomes import Confidence, RotationRecord, RotationStatus, Verdict
-from leakstop.report.records import FindingRecord, known_rule, parse
+from leakstop.report.reader import parse
+from leakstop.report.records import FindingRecord, known_rule
 from tests.conftest import Repo, init_repo
 from tests.keys import new_key
 
@@ -196,7 +197,7 @@ def test_a_remembered_finding_the_report_cannot_read_sends_the_sweep_back_to_the
 
 
 def test_remembered_records_are_read_with_one_line_errors() -> None:
-    from leakstop.report.records import read_finding, read_skipped
+    from leakstop.report.reader import read_finding, read_skipped
 
     assert read_finding({"rule": "r", "file": "f", "line": 2}).line == 2
     with pytest.raises(LeakstopError, match=r"^a remembered finding is malformed \(line is not"):
