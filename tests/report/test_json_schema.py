@@ -286,4 +286,7 @@ def test_the_pinned_values_are_the_codes_and_the_design_notes() -> None:
     assert set(re.findall(r'"([a-z_]+)":', block)) == pinned
     totals = design.split("`scan.rotation` totals the outcomes per distinct key:", 1)[1]
     assert set(re.findall(r'"([a-z_]+)"', totals.split(")", 1)[0])) == set(ROTATION_TOTALS)
-    assert "status ok|empty|failed" in design
+    sweeps = design.split("## Sweeps", 1)[1]
+    for name, values in (("status", REPO_STATUSES), ("source", {"local", "remote"})):
+        found = re.search(rf"`{name}` ([a-z|]+)", sweeps)
+        assert found and set(found.group(1).split("|")) == values, name
