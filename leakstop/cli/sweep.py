@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,9 +17,11 @@ from leakstop.cli.options import (
 )
 from leakstop.errors import LeakstopError
 from leakstop.report import REPORT_FORMATS
-from leakstop.report.records import Report
 from leakstop.sweep.cache import DEFAULT_TIMEOUT
 from leakstop.sweep.triage import DEFAULT_INTERVAL
+
+if TYPE_CHECKING:
+    from leakstop.report.records import Report
 
 
 @click.command("sweep")

@@ -272,9 +272,12 @@ def of_skipped(skipped: Skipped) -> SkippedRecord:
 
 
 def of_scan(result: ScanResult) -> Report:
-    from leakstop.rotation.summary import of_findings
-
     stats = result.stats
+    rotation = None
+    if any(f.rotation is not None for f in result.findings):  # --rotate
+        from leakstop.rotation.summary import of_findings
+
+        rotation = of_findings(result.findings)
     totals = ScanTotals(
         mode=stats.mode,
         commits=stats.commits,
@@ -283,7 +286,7 @@ def of_scan(result: ScanResult) -> Report:
         seconds=stats.seconds,
         suppressed=result.suppressed,
         skipped=[of_skipped(s) for s in result.skipped],
-        rotation=of_findings(result.findings),  # None unless --rotate
+        rotation=rotation,
     )
     return Report(totals, [of_finding(f) for f in result.findings], situation=result.situation)
 
