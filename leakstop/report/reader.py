@@ -56,7 +56,7 @@ def read_skipped(data: Mapping[str, object]) -> SkippedRecord:
 
 def _report(data: object) -> Report:
     top = _object(data, "the report")
-    if top.get("version") != VERSION:
+    if _value(top, "version", int, "") != VERSION:
         raise Malformed(f"version {VERSION} expected")
     scan = _object(top.get("scan"), "scan")
     mode = _value(scan, "mode", str, "scan.")

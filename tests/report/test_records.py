@@ -119,6 +119,7 @@ MALFORMED = [
     ("scan.shard", {"index": 1}, "scan.shard must be {index, count}"),
     ("scan", [], "scan is not an object"),
     ("version", 2, "version 1 expected"),
+    ("version", True, "version is not a number"),
     ("findings.0.repository", ..., "with a repository"),
 ]
 
