@@ -132,6 +132,5 @@ def _result(finding: FindingRecord, rule_index: int) -> JsonObject:
     properties |= {
         name: value for name, value in finding.to_json().items() if name in _VERDICT_FIELDS
     }
-    if properties:
-        result["properties"] = properties
+    result["properties"] = properties  # never empty: the confidence is always there
     return result
