@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from leakstop.detect.confidence import CERTAIN
+from leakstop.outcomes import Confidence, RotationRecord, Verdict
 from leakstop.providers.base import Rule
 from leakstop.secrets_text import hashed_secret, redact
 from leakstop.situation import Situation
@@ -41,7 +41,7 @@ class Hit:
     secret: str = field(repr=False)
     line: int
     column: int
-    confidence: str = CERTAIN
+    confidence: Confidence = Confidence.CERTAIN
     """`certain`, or `possible` where the evidence is honestly ambiguous (detect/scoped.py)."""
 
 
@@ -75,11 +75,11 @@ class Finding:
     column: int
     secret: str = field(repr=False)
     commit: CommitInfo | None = None
-    verified: str | None = None
+    verified: Verdict | None = None
     verify_reason: str | None = None
     """Why a verdict is not definite (`unknown`): connection refused, timeout, HTTP 503 …"""
-    rotation: dict[str, str] | None = None
-    confidence: str = "certain"
+    rotation: RotationRecord | None = None
+    confidence: Confidence = Confidence.CERTAIN
     """`certain`, or `possible` where the evidence is honestly ambiguous (an ECGrid GUID
     labelled as a key but not clearly in ECGrid scope): reported, but blocking only when
     `--verify` finds the key live."""
@@ -87,7 +87,7 @@ class Finding:
     @property
     def blocking(self) -> bool:
         """Whether this finding fails the scan (exit code 1)."""
-        return self.confidence != "possible" or self.verified == "live"
+        return self.confidence != Confidence.POSSIBLE or self.verified == Verdict.LIVE
 
     @property
     def provider(self) -> str:

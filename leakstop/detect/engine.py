@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from leakstop.detect.confidence import CERTAIN
+from leakstop.detect.confidence import CERTAIN, Confidence
 from leakstop.detect.decode import (
     ENCODED_MARKERS,
     ENCODED_PATTERNS,
@@ -330,7 +330,7 @@ class _Structure:
         self._starts: list[int] | None = None
         self._read = block.whole is None
 
-    def judge(self, rule: Rule, cand: _Candidate, lines: _Lines) -> str | None:
+    def judge(self, rule: Rule, cand: _Candidate, lines: _Lines) -> Confidence | None:
         # Imported on first need: most scans never meet a value of a structural rule.
         from leakstop.detect.scoped import judge
         from leakstop.detect.structure import LabelKind, label_of

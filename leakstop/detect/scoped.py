@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from leakstop.detect.confidence import CERTAIN, POSSIBLE
+from leakstop.detect.confidence import CERTAIN, POSSIBLE, Confidence
 from leakstop.detect.structure import (
     Enclosure,
     LabelKind,
@@ -48,7 +48,7 @@ def judge(
     path: str,
     near: bool,
     partial: bool = False,
-) -> str | None:
+) -> Confidence | None:
     """`CERTAIN`, `POSSIBLE` or None for the value at `text[start:end]` of file `path`;
     `near` says whether the scope words occur in the few lines around it. With `partial`
     (`text` is a hunk, not the whole file) only a verdict the hunk alone settles is given

@@ -12,7 +12,8 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
-from leakstop.findings import Finding, ScanResult
+from leakstop.outcomes import DEAD
+from leakstop.report.records import FindingRecord, Report
 from leakstop.situation import FlaggedCommit, Situation
 
 _NOT_REAL = [
@@ -20,15 +21,14 @@ _NOT_REAL = [
     "A push or CI run honours that only once it is on the target branch (docs/security.md).",
 ]
 _NOT_LEFT = "The key has not left this machine: no rotation is needed, unless you shared it."
-_DEAD = ("rotated", "already_invalid")
 
 
-def advice(result: ScanResult) -> list[str]:
+def advice(report: Report) -> list[str]:
     """The block's lines (none without findings)."""
-    findings = result.findings
+    findings = report.findings
     if not findings:
         return []
-    where = result.situation or Situation(mode=result.stats.mode)
+    where = report.situation or Situation(mode=report.scan.mode)
     rotated = any(f.rotation for f in findings)
     if where.mode == "pre-receive":
         head, steps = _pre_receive(where, findings)
@@ -44,7 +44,7 @@ def advice(result: ScanResult) -> list[str]:
         head, steps = _history(findings, rotated)
     else:
         head, steps = _files(findings, rotated)
-    if not result.blocking:  # only possible findings: nothing was refused
+    if not report.blocking:  # only possible findings: nothing was refused
         head = "possible keys only, nothing was refused; if one is a real key"
     out = ["", f"What to do ({head}):"]
     if rotated:  # the keys were real: no "not a real key?" step, and no second rotation
@@ -60,7 +60,7 @@ Step = list[str]
 
 
 # -- one function per situation ------------------------------------------------------------
-def _staged(findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step]]:
+def _staged(findings: Sequence[FindingRecord], rotated: bool) -> tuple[str, list[Step]]:
     files = _files_of(findings)
     steps = [
         [f"Unstage: git restore --staged -- {_args(files)}"],
@@ -75,7 +75,7 @@ def _staged(findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step]
 
 
 def _pre_push(
-    where: Situation, findings: Sequence[Finding], rotated: bool
+    where: Situation, findings: Sequence[FindingRecord], rotated: bool
 ) -> tuple[str, list[Step]]:
     steps = [
         _environment_step(findings, rotated=rotated),
@@ -86,7 +86,7 @@ def _pre_push(
     return "the push is blocked; these commits have not left this machine", steps
 
 
-def _pre_receive(where: Situation, findings: Sequence[Finding]) -> tuple[str, list[Step]]:
+def _pre_receive(where: Situation, findings: Sequence[FindingRecord]) -> tuple[str, list[Step]]:
     steps = [
         [
             "This server checks every pushed commit with its own settings: a .secrets.baseline",
@@ -102,7 +102,9 @@ def _pre_receive(where: Situation, findings: Sequence[Finding]) -> tuple[str, li
     return "the server refused the push", steps
 
 
-def _ci(where: Situation, findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step]]:
+def _ci(
+    where: Situation, findings: Sequence[FindingRecord], rotated: bool
+) -> tuple[str, list[Step]]:
     steps: list[Step] = []
     if not rotated:
         steps.append(
@@ -123,7 +125,9 @@ def _ci(where: Situation, findings: Sequence[Finding], rotated: bool) -> tuple[s
     return f"{where.ci}: these commits are already pushed, treat every key as leaked", steps
 
 
-def _range(where: Situation, findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step]]:
+def _range(
+    where: Situation, findings: Sequence[FindingRecord], rotated: bool
+) -> tuple[str, list[Step]]:
     steps = [_environment_step(findings, rotated=rotated)]
     if not rotated:
         command = "leakstop scan --range " + shlex.quote(where.revision_range or "A..B")
@@ -140,7 +144,7 @@ def _range(where: Situation, findings: Sequence[Finding], rotated: bool) -> tupl
     return "keys in the commits of the range", steps
 
 
-def _history(findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step]]:
+def _history(findings: Sequence[FindingRecord], rotated: bool) -> tuple[str, list[Step]]:
     steps: list[Step] = []
     if not rotated:
         steps.append(
@@ -160,7 +164,7 @@ def _history(findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step
     return "keys in the repository's history", steps
 
 
-def _files(findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step]]:
+def _files(findings: Sequence[FindingRecord], rotated: bool) -> tuple[str, list[Step]]:
     steps = [_environment_step(findings, rotated=rotated)]
     if not rotated:
         steps.append(
@@ -175,7 +179,7 @@ def _files(findings: Sequence[Finding], rotated: bool) -> tuple[str, list[Step]]
 
 # -- shared steps ------------------------------------------------------------------------
 def _environment_step(
-    findings: Sequence[Finding], current: bool = False, rotated: bool = False
+    findings: Sequence[FindingRecord], current: bool = False, rotated: bool = False
 ) -> Step:
     variables = sorted({_variable(f) for f in findings})
     where = "the current code" if current else _args(_files_of(findings))
@@ -188,13 +192,13 @@ def _environment_step(
 
 
 def _rewrite(
-    where: Situation, findings: Sequence[Finding], knows_head: bool = True, intro: str = ""
+    where: Situation, findings: Sequence[FindingRecord], knows_head: bool = True, intro: str = ""
 ) -> Step:
     """The exact commands that take the key out of the commits that add it."""
-    by_commit: dict[str, list[Finding]] = {}
+    by_commit: dict[str, list[FindingRecord]] = {}
     for finding in findings:
         if finding.commit:
-            by_commit.setdefault(finding.commit.sha, []).append(finding)
+            by_commit.setdefault(finding.commit, []).append(finding)
     order = [c for c in where.commits if c.sha in by_commit]
     if not order:
         return [f"{intro}Rewrite the commits that add the key (git rebase -i, git commit --amend)."]
@@ -226,27 +230,26 @@ def _rebase_base(commit: FlaggedCommit) -> str:
     return f"{commit.sha[:12]}^"
 
 
-def _after_rotation(findings: Sequence[Finding]) -> list[Step]:
+def _after_rotation(findings: Sequence[FindingRecord]) -> list[Step]:
     """What the rotation did per key, where each new key went, and what remains."""
-    seen: dict[str, list[Finding]] = {}
+    seen: dict[str, list[FindingRecord]] = {}
     for finding in findings:
-        seen.setdefault(finding.hashed_secret, []).append(finding)
+        seen.setdefault(str(finding.hashed_secret), []).append(finding)
     lines: list[str] = []
     dead = False
     for group in seen.values():
         first = group[0]
-        rotation = first.rotation or {}
-        status = rotation.get("status", "")
+        rotation = first.rotation
+        status = rotation.status if rotation else ""
         places = ", ".join(_place(f) for f in group[:3]) + (" …" if len(group) > 3 else "")
-        lines.append(f"{first.rule.title} {first.redacted}: {status.replace('_', ' ')}")
-        detail = rotation.get("detail")
-        if detail:
-            lines.append(f"  {detail}")
-        if status in _DEAD:
+        lines.append(f"{first.kind.title} {first.redacted}: {status.replace('_', ' ')}")
+        if rotation and rotation.detail:
+            lines.append(f"  {rotation.detail}")
+        if status in DEAD:
             dead = True
             lines.append(f"  still in {places}: remove the old key from the code")
         else:
-            lines.append(f"  NOT rotated, it may still work: {first.rule.guidance}")
+            lines.append(f"  NOT rotated, it may still work: {first.kind.guidance}")
     steps = [["After rotation:", *lines]]
     if dead:
         steps.append(
@@ -258,11 +261,11 @@ def _after_rotation(findings: Sequence[Finding]) -> list[Step]:
     return steps
 
 
-def _rotate_commands(findings: Sequence[Finding]) -> list[str]:
-    seen: dict[str, Finding] = {}
+def _rotate_commands(findings: Sequence[FindingRecord]) -> list[str]:
+    seen: dict[str, FindingRecord] = {}
     for finding in findings:
-        if finding.rule.rotatable:
-            seen.setdefault(finding.hashed_secret, finding)
+        if finding.kind.rotatable:
+            seen.setdefault(str(finding.hashed_secret), finding)
     return [
         f"  leakstop rotate --provider {f.provider}   (the key {f.redacted} from {_place(f)})"
         for f in seen.values()
@@ -270,7 +273,7 @@ def _rotate_commands(findings: Sequence[Finding]) -> list[str]:
 
 
 # -- helpers -----------------------------------------------------------------------------
-def _files_of(findings: Sequence[Finding]) -> list[str]:
+def _files_of(findings: Sequence[FindingRecord]) -> list[str]:
     return list(dict.fromkeys(f.file for f in findings))
 
 
@@ -293,13 +296,13 @@ def _escaped(text: str) -> str:
     )
 
 
-def _place(finding: Finding) -> str:
-    commit = f" @ {finding.commit.sha[:12]}" if finding.commit else ""
+def _place(finding: FindingRecord) -> str:
+    commit = f" @ {finding.commit[:12]}" if finding.commit else ""
     return f"{_escaped(finding.file)}:{finding.line}{commit}"
 
 
-def _variable(finding: Finding) -> str:
-    return f"{finding.provider.upper()}_API_KEY"
+def _variable(finding: FindingRecord) -> str:
+    return f"{(finding.provider or finding.kind.provider).upper()}_API_KEY"
 
 
 def _is_env_file(path: str) -> bool:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
-from leakstop.findings import ScanResult
-from leakstop.report import verdict
+from leakstop.report.records import Json, Report
 
 COLUMNS = (
     "repository",
@@ -36,30 +34,24 @@ COLUMNS = (
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def render(result: ScanResult) -> str:
-    from leakstop.report.json_report import report_dict
-
-    return render_report(report_dict(result))
-
-
-def render_report(report: dict[str, Any]) -> str:
+def render(report: Report) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for finding in report.get("findings", []):
-        rotation = finding.get("rotation") or {}
-        values = {
-            **finding,
-            "verified_detail": verdict.reason_of(finding),
-            "rotation": rotation.get("status", ""),
-            "rotation_detail": rotation.get("detail", ""),
+    for finding in report.findings:
+        rotation = finding.rotation
+        values: dict[str, Json] = {
+            **finding.to_json(),
+            "verified_detail": finding.verify_reason,
+            "rotation": rotation.status.value if rotation else "",
+            "rotation_detail": rotation.detail if rotation else "",
         }
         writer.writerow([_cell(values.get(column)) for column in COLUMNS])
     return out.getvalue()
 
 
-def _cell(value: object) -> str | int:
+def _cell(value: Json) -> str | int:
     if value is None:
         return ""
     if isinstance(value, int):

@@ -16,15 +16,24 @@ import re
 from collections import Counter
 from datetime import datetime, timezone
 from html import escape
-from typing import Any
 
 from leakstop import __version__
-from leakstop.findings import ScanResult
-from leakstop.providers import all_providers, all_rules
-from leakstop.report import verdict
+from leakstop.outcomes import RotationStatus, Verdict
+from leakstop.providers import all_providers
+from leakstop.report.reader import parse
+from leakstop.report.records import (
+    FindingRecord,
+    JsonObject,
+    Report,
+    RepositoryRecord,
+    RepoStatus,
+    ScanTotals,
+    SkippedRecord,
+)
 from leakstop.wording import count
 
-Report = dict[str, Any]
+Findings = list[FindingRecord]
+Repositories = list[RepositoryRecord] | None
 
 _COLORS = ("#5b5bd6", "#0b8ad8", "#e08a00", "#12a071", "#c2417a", "#6b7280")
 _STATUSES = ("live", "invalid", "unknown", "unchecked")
@@ -133,23 +142,22 @@ apply();
 """
 
 
-def render(result: ScanResult) -> str:
-    from leakstop.report.json_report import report_dict
+def render_report(data: JsonObject) -> str:
+    """A report read from JSON."""
+    return render(parse(data, "the report"))
 
-    return render_report(report_dict(result))
 
-
-def render_report(report: Report) -> str:
-    findings: list[Report] = report.get("findings", [])
-    repositories: list[Report] | None = report.get("repositories")
-    scan: Report = report.get("scan", {})
+def render(report: Report) -> str:
+    findings = report.findings
+    repositories = report.repositories
+    scan = report.scan
     colors = _provider_colors(findings)
     sections = [
         _totals(findings, repositories, colors),
         _repositories(repositories) if repositories is not None else "",
         _chart(findings, colors),
         _findings(findings, repositories),
-        _skipped(scan.get("skipped", [])),
+        _skipped(scan.skipped),
     ]
     csp = (
         "default-src 'none'; img-src data:; base-uri 'none'; form-action 'none'; "
@@ -173,62 +181,60 @@ def render_report(report: Report) -> str:
 
 
 # -- pieces -----------------------------------------------------------------------------
-def _title(findings: list[Report], repositories: list[Report] | None, scan: Report) -> str:
+def _title(findings: Findings, repositories: Repositories, scan: ScanTotals) -> str:
     keys = len(findings)
     what = f"{keys} API key finding{'' if keys == 1 else 's'}"
     if repositories is not None:
         count = len(repositories)
         return f"leakstop sweep: {what} in {count} repositor{'y' if count == 1 else 'ies'}"
-    return f"leakstop {scan.get('mode', 'scan')}: {what}"
+    return f"leakstop {scan.mode}: {what}"
 
 
-def _subtitle(scan: Report, repositories: list[Report] | None) -> str:
+def _subtitle(scan: ScanTotals, repositories: Repositories) -> str:
     parts = []
-    if scan.get("started"):
-        parts.append(f"started {scan['started']}")
-    commits = int(scan.get("commits") or 0)
+    if scan.started:
+        parts.append(f"started {scan.started}")
+    commits = scan.commits
     if repositories is not None:
         # An incremental re-run scans only new commits: say so, and what all runs covered.
-        total = sum(int(r.get("commits") or 0) for r in repositories)
+        total = sum(r.commits for r in repositories)
         parts.append(f"{count(commits, 'commit')} scanned by this run, {total} in all")
-        failed = sum(r.get("status") == "failed" for r in repositories)
+        failed = sum(r.status == RepoStatus.FAILED for r in repositories)
         if failed:
             parts.append(f"{failed} could not be swept")
-    elif commits or scan.get("mode") in _COMMIT_MODES:
+    elif commits or scan.mode in _COMMIT_MODES:
         parts.append(f"{count(commits, 'commit')} scanned")
     else:
-        parts.append(f"{count(int(scan.get('files') or 0), 'file')} scanned")
-    if scan.get("seconds") is not None:
-        parts.append(f"{scan.get('seconds')} s")
+        parts.append(f"{count(scan.files, 'file')} scanned")
+    if scan.seconds is not None:
+        parts.append(f"{scan.seconds} s")
     return " · ".join(parts)
 
 
-def _totals(
-    findings: list[Report], repositories: list[Report] | None, colors: dict[str, int]
-) -> str:
-    distinct = len({f.get("hashed_secret") for f in findings})
-    live = len({f.get("hashed_secret") for f in findings if f.get("verified") == "live"})
-    checked = any("verified" in f for f in findings)
+def _totals(findings: Findings, repositories: Repositories, colors: dict[str, int]) -> str:
+    distinct = len({f.hashed_secret for f in findings})
+    live = len({f.hashed_secret for f in findings if f.verified == Verdict.LIVE})
+    checked = any(f.verified is not None for f in findings)
     cards = [_card(len(findings), "findings", f"{distinct} distinct key(s)")]
     if repositories is not None:
-        hit = len({f.get("repository") for f in findings})
-        failed = sum(r.get("status") == "failed" for r in repositories)
+        hit = len({f.repository for f in findings})
+        failed = sum(r.status == RepoStatus.FAILED for r in repositories)
         cards.append(_card(hit, "repositories with keys", f"of {len(repositories) - failed} swept"))
         if failed:
             cards.append(_card(failed, "not swept", "see the repositories", alert=True))
     if checked:
         rotated = len(
             {
-                f.get("hashed_secret")
+                f.hashed_secret
                 for f in findings
-                if isinstance(f.get("rotation"), dict) and f["rotation"].get("status") == "rotated"
+                if f.rotation is not None and f.rotation.status == RotationStatus.ROTATED
             }
         )
         sub = f"{rotated} rotated since" if rotated else "when checked"
         cards.append(_card(live, "live keys", sub, alert=live > rotated))
-    per_provider = Counter(str(f.get("provider")) for f in findings)
+    per_provider = Counter(str(f.provider) for f in findings)
     for name, title in _provider_titles(findings):
-        keys = {f.get("hashed_secret") for f in findings if f.get("provider") == name}
+        keys = {f.hashed_secret for f in findings if f.provider == name}
         swatch = f'<span class="sw c{colors[name]}"></span>'
         cards.append(
             f'<div class="card"><div class="n">{per_provider[name]}</div>'
@@ -245,22 +251,22 @@ def _card(number: int, label: str, sub: str, alert: bool = False) -> str:
     )
 
 
-def _repositories(repositories: list[Report]) -> str:
+def _repositories(repositories: list[RepositoryRecord]) -> str:
     if not repositories:
         return '<section><h2>Repositories</h2><p class="empty-note">None.</p></section>'
     rows = []
     for repo in repositories:
-        status = str(repo.get("status"))
-        reason = repo.get("reason")
+        status = str(repo.status)
+        reason = repo.reason
         rows.append(
             "<tr>"
-            f'<td class="repo">{_e(repo.get("repository"))}'
+            f'<td class="repo">{_e(repo.repository)}'
             + (f'<div class="reason">{_e(reason)}</div>' if reason else "")
             + "</td>"
             f'<td><span class="badge {_e(status)}">{_e(status)}</span></td>'
-            f'<td class="num">{_e(repo.get("commits", 0))}</td>'
-            f'<td class="num">{_e(repo.get("new_commits", 0))}</td>'
-            f'<td class="num">{_e(repo.get("findings", 0))}</td>'
+            f'<td class="num">{_e(repo.commits)}</td>'
+            f'<td class="num">{_e(repo.new_commits)}</td>'
+            f'<td class="num">{_e(repo.findings)}</td>'
             "</tr>"
         )
     return (
@@ -271,8 +277,8 @@ def _repositories(repositories: list[Report]) -> str:
     )
 
 
-def _chart(findings: list[Report], colors: dict[str, int]) -> str:
-    dated = [(_when(f.get("date")), str(f.get("provider"))) for f in findings]
+def _chart(findings: Findings, colors: dict[str, int]) -> str:
+    dated = [(_when(f.date), str(f.provider)) for f in findings]
     points = [(when, provider) for when, provider in dated if when is not None]
     head = "<section><h2>When keys were introduced</h2>"
     if not points:
@@ -347,13 +353,13 @@ def _svg(labels: list[str], counts: dict[str, Counter[str]], colors: dict[str, i
     return "".join(parts)
 
 
-def _findings(findings: list[Report], repositories: list[Report] | None) -> str:
+def _findings(findings: Findings, repositories: Repositories) -> str:
     links = {
-        str(r.get("repository")): str(r["commit_link"])
+        r.repository: r.commit_link
         for r in repositories or []
-        if isinstance(r.get("commit_link"), str) and r["commit_link"].startswith("https://")
+        if r.commit_link is not None and r.commit_link.startswith("https://")
     }
-    with_repo = repositories is not None or any("repository" in f for f in findings)
+    with_repo = repositories is not None or any(f.repository is not None for f in findings)
     columns = [
         ("repository", "Repository", ""),
         ("provider", "Provider", ""),
@@ -373,8 +379,7 @@ def _findings(findings: list[Report], repositories: list[Report] | None) -> str:
         f'<th data-key="{key}"{_class(css)}><button type="button">{title}</button></th>'
         for key, title, css in columns
     )
-    titles = {rule.id: rule.title for rule in all_rules()}
-    rows = [_row(f, with_repo, links, titles) for f in findings]
+    rows = [_row(f, with_repo, links) for f in findings]
     providers = "".join(
         f'<option value="{_e(name)}">{_e(title)}</option>'
         for name, title in _provider_titles(findings)
@@ -398,9 +403,9 @@ def _findings(findings: list[Report], repositories: list[Report] | None) -> str:
     )
 
 
-def _row(finding: Report, with_repo: bool, links: dict[str, str], titles: dict[str, str]) -> str:
-    repository = str(finding.get("repository") or "")
-    sha = str(finding.get("commit") or "")
+def _row(finding: FindingRecord, with_repo: bool, links: dict[str, str]) -> str:
+    repository = finding.repository or ""
+    sha = finding.commit or ""
     if sha and _SHA.match(sha) and repository in links:
         commit = (
             f'<a href="{_e(links[repository] + sha)}" rel="noopener noreferrer" '
@@ -410,28 +415,28 @@ def _row(finding: Report, with_repo: bool, links: dict[str, str], titles: dict[s
         commit = f'<code title="{_e(sha)}">{_e(sha[:10])}</code>'
     else:
         commit = ""
-    author = str(finding.get("author") or "")
+    author = finding.author or ""
     name = author.split(" <", 1)[0]
-    when = _when(finding.get("date"))
+    when = _when(finding.date)
     date_value = when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else ""
     date_shown = when.strftime("%Y-%m-%d %H:%M") if when else ""
-    status = str(finding.get("verified") or "unchecked")
-    reason = verdict.reason_of(finding)
-    rotation = finding.get("rotation") or {}
-    rot_status = str(rotation.get("status", "")) if isinstance(rotation, dict) else ""
-    rot_detail = str(rotation.get("detail", "")) if isinstance(rotation, dict) else ""
-    provider = str(finding.get("provider") or "")
-    rule = str(finding.get("rule") or "")
+    status = str(finding.verified or "unchecked")
+    reason = finding.verify_reason
+    rotation = finding.rotation
+    rot_status = str(rotation.status) if rotation else ""
+    rot_detail = rotation.detail if rotation else ""
+    provider = finding.provider or ""
+    rule = finding.rule
     cells = [
         f'<td class="repo">{_e(repository)}</td>' if with_repo else "",
-        f'<td data-v="{_e(provider)} {_e(rule)}">{_e(titles.get(rule, rule))}</td>',
+        f'<td data-v="{_e(provider)} {_e(rule)}">{_e(finding.kind.title)}</td>',
         f'<td class="nw" data-v="{_e(sha)}">{commit}</td>',
         f'<td title="{_e(author)}">{_e(name)}</td>',
         f'<td class="nw" data-v="{_e(date_value)}">{_e(date_shown)}</td>',
-        f'<td class="file"><code>{_e(finding.get("file"))}</code></td>',
-        f'<td class="num">{_e(finding.get("line"))}</td>',
-        f'<td class="key nw">{_e(finding.get("redacted"))}</td>',
-        f'<td class="nw">{_e(finding.get("confidence") or "certain")}</td>',
+        f'<td class="file"><code>{_e(finding.file)}</code></td>',
+        f'<td class="num">{_e(finding.line)}</td>',
+        f'<td class="key nw">{_e(finding.redacted)}</td>',
+        f'<td class="nw">{_e(finding.confidence or "certain")}</td>',
         f'<td data-v="{_e(status)}"><span class="badge {_e(status)}"'
         + (f' title="{_e(reason)}"' if reason else "")
         + f">{_e(_STATUS_TEXT.get(status, status))}</span>"
@@ -453,13 +458,13 @@ def _row(finding: Report, with_repo: bool, links: dict[str, str], titles: dict[s
     )
 
 
-def _skipped(skipped: list[Report]) -> str:
+def _skipped(skipped: list[SkippedRecord]) -> str:
     if not skipped:
         return ""
     items = "".join(
         "<li>"
-        + (f"{_e(s.get('repository'))}: " if s.get("repository") else "")
-        + f"<code>{_e(s.get('file'))}</code>: {_e(s.get('reason'))}</li>"
+        + (f"{_e(s.repository)}: " if s.repository else "")
+        + f"<code>{_e(s.file)}</code>: {_e(s.reason)}</li>"
         for s in skipped
     )
     return (
@@ -482,8 +487,8 @@ def _hash(text: str) -> str:
     return f"'sha256-{digest}'"
 
 
-def _when(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
+def _when(value: str | None) -> datetime | None:
+    if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -494,14 +499,14 @@ def _when(value: object) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
-def _provider_titles(findings: list[Report]) -> list[tuple[str, str]]:
-    present = {str(f.get("provider")) for f in findings}
+def _provider_titles(findings: Findings) -> list[tuple[str, str]]:
+    present = {str(f.provider) for f in findings}
     known = {p.name: p.title for p in all_providers()}
     return [(name, known.get(name, name)) for name in sorted(present)]
 
 
-def _provider_colors(findings: list[Report]) -> dict[str, int]:
+def _provider_colors(findings: Findings) -> dict[str, int]:
     """provider -> its colour's index (the `cN` class, and `_COLORS[N]` in the chart)."""
     names = [p.name for p in all_providers()]
-    names += sorted({str(f.get("provider")) for f in findings} - set(names))
+    names += sorted({str(f.provider) for f in findings} - set(names))
     return {name: min(i, len(_COLORS) - 1) for i, name in enumerate(names)}

@@ -9,26 +9,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 from urllib.parse import quote
 
 from leakstop import __version__
-from leakstop.findings import Finding, ScanResult
+from leakstop.outcomes import Confidence, Verdict
 from leakstop.providers import all_rules
 from leakstop.providers.base import Rule
 from leakstop.report import verdict
+from leakstop.report.records import VERIFY_REASON_FIELDS, FindingRecord, JsonObject, Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SEVERITY = {"high": ("error", "9.0"), "medium": ("warning", "6.0")}
+_VERDICT_FIELDS = ("verified", *VERIFY_REASON_FIELDS)
+"""What a result's `properties` carry of the JSON report's verdict (with --verify)."""
 
 
-def render(result: ScanResult) -> str:
-    return json.dumps(sarif_log(result), indent=2, ensure_ascii=False) + "\n"
+def render(report: Report) -> str:
+    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
 
 
-def sarif_log(result: ScanResult) -> dict[str, Any]:
+def sarif_log(report: Report) -> JsonObject:
     rules = list(all_rules())
     index = {rule.id: i for i, rule in enumerate(rules)}
+    for finding in report.findings:  # a rule of a newer version's report: listed after ours
+        if finding.rule not in index:
+            index[finding.rule] = len(rules)
+            rules.append(finding.kind)
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -43,8 +49,8 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
                         "rules": [_rule(rule) for rule in rules],
                     }
                 },
-                "automationDetails": {"id": f"leakstop/{result.stats.mode}/"},
-                "results": [_result(f, index[f.rule.id]) for f in result.findings],
+                "automationDetails": {"id": f"leakstop/{report.scan.mode}/"},
+                "results": [_result(f, index[f.rule]) for f in report.findings],
                 "invocations": [
                     {
                         "executionSuccessful": True,
@@ -53,7 +59,7 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
                                 "level": "note",
                                 "message": {"text": f"not scanned: {s.file} ({s.reason})"},
                             }
-                            for s in result.skipped
+                            for s in report.scan.skipped
                         ],
                     }
                 ],
@@ -62,7 +68,7 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
     }
 
 
-def _rule(rule: Rule) -> dict[str, Any]:
+def _rule(rule: Rule) -> JsonObject:
     level, score = _SEVERITY.get(rule.severity, _SEVERITY["high"])
     return {
         "id": rule.id,
@@ -85,23 +91,25 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+def _result(finding: FindingRecord, rule_index: int) -> JsonObject:
+    rule = finding.kind
     fingerprint = hashlib.sha256(
-        f"{finding.rule.id}\0{finding.file}\0{finding.hashed_secret}".encode()
+        f"{finding.rule}\0{finding.file}\0{finding.hashed_secret}".encode()
     ).hexdigest()
-    where = f" in commit {finding.commit.sha[:12]}" if finding.commit else ""
+    where = f" in commit {finding.commit[:12]}" if finding.commit else ""
     checked = verdict.label(finding.verified, finding.verify_reason)
     where += f" (verified: {checked})" if checked else ""
-    level = _SEVERITY.get(finding.rule.severity, _SEVERITY["high"])[0]
-    possible = finding.confidence == "possible" and finding.verified != "live"
-    result: dict[str, Any] = {
-        "ruleId": finding.rule.id,
+    level = _SEVERITY.get(rule.severity, _SEVERITY["high"])[0]
+    possible = finding.possible and finding.verified != Verdict.LIVE
+    line, column = finding.line or 1, finding.column or 1
+    result: JsonObject = {
+        "ruleId": finding.rule,
         "ruleIndex": rule_index,
         # A possible key is a note ranked low, so code scanning shows it without alarm.
         "level": "note" if possible else level,
         "rank": 30.0 if possible else 90.0,
         "message": {
-            "text": f"{finding.rule.title} {finding.redacted}{where}"
+            "text": f"{rule.title} {finding.redacted}{where}"
             + (" (possible: the evidence is ambiguous)." if possible else ".")
         },
         "locations": [
@@ -109,23 +117,20 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
                 "physicalLocation": {
                     "artifactLocation": {"uri": quote(finding.file), "uriBaseId": "%SRCROOT%"},
                     "region": {
-                        "startLine": finding.line,
-                        "startColumn": finding.column,
-                        "endColumn": finding.column + len(finding.secret),
+                        "startLine": line,
+                        "startColumn": column,
+                        "endColumn": column + (finding.length or 0),
                     },
                 }
             }
         ],
         "partialFingerprints": {"leakstopFinding/v1": fingerprint},
     }
-    properties: dict[str, Any] = {"confidence": finding.confidence}
+    properties: JsonObject = {"confidence": str(finding.confidence or Confidence.CERTAIN)}
     if finding.commit:
-        properties |= {
-            "commit": finding.commit.sha,
-            "author": finding.commit.author,
-            "date": finding.commit.date,
-        }
-    properties |= verdict.fields(finding.verified, finding.verify_reason)
-    if properties:
-        result["properties"] = properties
+        properties |= {"commit": finding.commit, "author": finding.author, "date": finding.date}
+    properties |= {
+        name: value for name, value in finding.to_json().items() if name in _VERDICT_FIELDS
+    }
+    result["properties"] = properties  # never empty: the confidence is always there
     return result

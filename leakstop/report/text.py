@@ -3,10 +3,10 @@ where the user is (report/advice.py)."""
 
 from __future__ import annotations
 
-from leakstop.findings import ScanResult
 from leakstop.report import verdict
 from leakstop.report.advice import advice
 from leakstop.report.printable import printable
+from leakstop.report.records import Report
 
 _WHERE = {
     "files": "the scanned files",
@@ -18,45 +18,45 @@ _WHERE = {
 _BLOCKED = {"staged": " The commit is blocked.", "pre-push": " The push is blocked."}
 
 
-def render(result: ScanResult) -> str:
-    mode = result.stats.mode
+def render(report: Report) -> str:
+    scan = report.scan
+    mode = scan.mode
     out: list[str] = []
-    findings = result.findings
+    findings = report.findings
     if not findings:
         out.append(
             f"leakstop: no API keys in {_WHERE.get(mode, mode)} "
-            f"({result.stats.files} files, {result.stats.bytes} bytes)."
+            f"({scan.files} files, {scan.bytes} bytes)."
         )
     else:
         noun = "key" if len(findings) == 1 else "keys"
-        possible = sum(f.confidence == "possible" for f in findings)
+        possible = sum(f.possible for f in findings)
         note = f" ({possible} possible, not blocking unless verified live)" if possible else ""
         out.append(
             f"leakstop: {len(findings)} API {noun} found in {_WHERE.get(mode, mode)}{note}."
-            + (_BLOCKED.get(mode, "") if result.blocking else "")
+            + (_BLOCKED.get(mode, "") if report.blocking else "")
         )
         out.append("")
         for f in findings:
             where = f"{printable(f.file)}:{f.line}:{f.column}"
             commit = (
-                f" (commit {f.commit.sha[:12]}, {printable(f.commit.author)}, {f.commit.date})"
-                if (f.commit)
+                f" (commit {f.commit[:12]}, {printable(f.author or '')}, {f.date})"
+                if f.commit
                 else ""
             )
             checked = verdict.label(f.verified, f.verify_reason)
             status = f"  [{checked}]" if checked else ""
-            marker = "  (possible)" if f.confidence == "possible" else ""
-            out.append(f"  {where}  {f.rule.title}{marker}  {f.redacted}{commit}{status}")
-            out.append(f"      {f.rule.guidance}")
+            marker = "  (possible)" if f.possible else ""
+            rule = f.kind
+            out.append(f"  {where}  {rule.title}{marker}  {f.redacted}{commit}{status}")
+            out.append(f"      {rule.guidance}")
             if f.rotation:
-                out.append(
-                    f"      rotation: {f.rotation.get('status')}: {f.rotation.get('detail')}"
-                )
-    if result.suppressed:
-        out.append(f"({result.suppressed} known finding(s) accepted by the baseline.)")
-    if result.skipped:
+                out.append(f"      rotation: {f.rotation.status}: {f.rotation.detail}")
+    if scan.suppressed:
+        out.append(f"({scan.suppressed} known finding(s) accepted by the baseline.)")
+    if scan.skipped:
         out.append("")
-        out.append(f"Not scanned ({len(result.skipped)}):")
-        out.extend(f"  {printable(s.file)}: {printable(s.reason)}" for s in result.skipped)
-    out += advice(result)
+        out.append(f"Not scanned ({len(scan.skipped)}):")
+        out.extend(f"  {printable(s.file)}: {printable(s.reason)}" for s in scan.skipped)
+    out += advice(report)
     return "\n".join(out) + "\n"

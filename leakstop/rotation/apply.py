@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from leakstop.findings import Finding
+from leakstop.outcomes import RotationRecord, RotationStatus
 from leakstop.rotation.engine import Engine, Target, targets
 
 Confirm = Callable[[Sequence[Target]], bool]
@@ -65,12 +66,12 @@ def rotate_findings(
         say(f"WARNING: {line}")
     if not engine.dry_run and not confirm(found):
         for finding in findings:
-            finding.rotation = {"status": "skipped", "detail": "rotation not confirmed"}
+            finding.rotation = RotationRecord(RotationStatus.SKIPPED, "rotation not confirmed")
         return
     for target in found:
         outcome = engine.rotate(target)
         say(f"{target.rule.provider}: {target.redacted}: {outcome.status}: {outcome.detail}")
         for finding in target.findings:
-            finding.rotation = outcome.as_dict()
+            finding.rotation = outcome.record()
             if outcome.reason is not None:
                 finding.verify_reason = outcome.reason

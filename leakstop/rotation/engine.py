@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding
+from leakstop.outcomes import RotationStatus, Verdict
 from leakstop.providers import get_api, get_provider, get_rule
 from leakstop.providers.api import KeyApi
 from leakstop.providers.base import Rule
@@ -37,7 +38,7 @@ from leakstop.secrets_text import hashed_secret, redact
 if TYPE_CHECKING:
     import httpx
 
-LIVE, INVALID, UNKNOWN = "live", "invalid", "unknown"
+LIVE, INVALID, UNKNOWN = Verdict.LIVE, Verdict.INVALID, Verdict.UNKNOWN
 LOST = "rotated_new_key_lost"
 """State-file outcome of a key the provider rotated whose new key did not arrive."""
 
@@ -144,10 +145,10 @@ class Engine:
         self._prepared = True
 
     # -- verify ------------------------------------------------------------------------
-    def verify(self, target: Target) -> str:
+    def verify(self, target: Target) -> Verdict:
         return self.verdict(target)[0]
 
-    def verdict(self, target: Target) -> tuple[str, str | None]:
+    def verdict(self, target: Target) -> tuple[Verdict, str | None]:
         """(live|invalid|unknown, why it is unknown, or None when it is definite)."""
         api = get_api(target.rule)
         if api is None:
@@ -158,7 +159,7 @@ class Engine:
         status, why, _ = self._check(target, api)
         return status, (why if status == UNKNOWN else None)
 
-    def _check(self, target: Target, api: KeyApi) -> tuple[str, str, Answer | Lost]:
+    def _check(self, target: Target, api: KeyApi) -> tuple[Verdict, str, Answer | Lost]:
         """(live|invalid|unknown, why, answer) from the side-effect-free check call."""
         answer = self._call(target, api, api.check.method, api.check.path)
         return (*_judge_check(api, answer, target.secret), answer)
@@ -167,7 +168,7 @@ class Engine:
     def rotate(self, target: Target) -> Outcome:
         api = get_api(target.rule)
         if api is None or api.rotate is None or not target.rule.rotatable:
-            return Outcome("not_rotatable", target.rule.guidance)
+            return Outcome(RotationStatus.NOT_ROTATABLE, target.rule.guidance)
         if self.dry_run:
             return self._dry_run(target, api)
         self.prepare_state()
@@ -182,7 +183,7 @@ class Engine:
 
         if not lock.acquire(wait, waiting):
             return Outcome(
-                "skipped",
+                RotationStatus.SKIPPED,
                 f"another leakstop process (pid {lock.holder()}) is still rotating this key; "
                 "not sent again",
             )
@@ -193,7 +194,7 @@ class Engine:
             else:
                 known = self.state.get(target.hashed)
                 if known is not None:
-                    return Outcome("skipped", _known(known))
+                    return Outcome(RotationStatus.SKIPPED, _known(known))
                 outcome = self._rotate(target, api)
             self._finish(target, outcome)
             return outcome
@@ -238,15 +239,15 @@ class Engine:
         assert api.rotate is not None
         if self.journal.get(target.hashed) is not None:
             return Outcome(
-                "dry_run",
+                RotationStatus.DRY_RUN,
                 "an earlier rotation of this key did not finish (journal); a real run "
                 "would check the key and report whether its new key was lost",
             )
         known = self.state.get(target.hashed)
         if known is not None:
-            return Outcome("skipped", _known(known))
+            return Outcome(RotationStatus.SKIPPED, _known(known))
         return Outcome(
-            "dry_run",
+            RotationStatus.DRY_RUN,
             f"would call {api.rotate.method} {self._base(target)}{api.rotate.path} with "
             f"{api.auth_header}: {api.auth_prefix}{target.redacted}",
         )
@@ -256,12 +257,12 @@ class Engine:
         assert rotate is not None
         status, why, checked = self._check(target, api)
         if status == INVALID:
-            return Outcome("already_invalid", f"the provider rejects this key ({why})")
+            return Outcome(RotationStatus.ALREADY_INVALID, f"the provider rejects this key ({why})")
         if isinstance(checked, Lost):
             # The provider did not answer the harmless call: the regenerate call would fare
             # no better, and its answer could be lost. Nothing is sent.
             return Outcome(
-                "failed",
+                RotationStatus.FAILED,
                 f"the provider did not answer the check call ({why}); the regenerate call was "
                 "not sent, so the key was not rotated; whether it works is not known",
                 reason=why,
@@ -277,7 +278,7 @@ class Engine:
             self.journal.begin(record)
         except OSError as exc:
             return Outcome(
-                "failed",
+                RotationStatus.FAILED,
                 f"the rotation journal could not be written ({_why(exc)}); the regenerate "
                 "call was not sent",
                 reason=why if status == UNKNOWN else None,
@@ -305,7 +306,7 @@ class Engine:
         if isinstance(answer, Lost):
             if not answer.sent:
                 return Outcome(
-                    "failed",
+                    RotationStatus.FAILED,
                     f"could not reach the provider ({answer.reason}); the regenerate call was "
                     "not sent, so the key was not rotated; whether it works is not known",
                     reason=answer.reason,
@@ -313,20 +314,21 @@ class Engine:
             return self._after_uncertain(target, api, answer.reason, dashboard)
         if 300 <= answer.status < 400:
             return Outcome(
-                "failed",
+                RotationStatus.FAILED,
                 f"the provider answered with a redirect to {answer.location!r}; not followed "
                 "with a key attached",
                 reason=f"HTTP {answer.status} redirect",
             )
         if answer.status == 401 or _code(answer.body) in api.invalid_codes:
             return Outcome(
-                "already_invalid", f"the provider rejects this key (HTTP {answer.status})"
+                RotationStatus.ALREADY_INVALID,
+                f"the provider rejects this key (HTTP {answer.status})",
             )
         if answer.status == 429:
             seconds = retry_after(api, answer)
             at = time.strftime("%H:%M UTC", time.gmtime(time.time() + seconds))
             return Outcome(
-                "rate_limited",
+                RotationStatus.RATE_LIMITED,
                 f"retry in {seconds} s (after {at})",
                 reason=f"rate limited: retry in {seconds} s (after {at})",
             )
@@ -359,7 +361,7 @@ class Engine:
                 place = parse(None).deliver(new_key, label) + f" (fallback: {exc})"
             except Exception:
                 return Outcome(
-                    "failed",
+                    RotationStatus.FAILED,
                     "the key was rotated but the new key could not be saved and is lost; "
                     + (f"regenerate it by hand: {api.dashboard}" if api.dashboard else ""),
                     new_sha1=new_sha1,
@@ -371,7 +373,7 @@ class Engine:
             LIVE: "WARNING: the provider still accepts the old key",
         }.get(status, f"the old key's state is unknown ({why})")
         return Outcome(
-            "rotated",
+            RotationStatus.ROTATED,
             f"new key saved to {place}; {old}",
             reason=why if status == UNKNOWN else None,
             new_sha1=new_sha1,
@@ -382,19 +384,19 @@ class Engine:
         status, why, _ = self._check(target, api)
         if status == INVALID:
             return Outcome(
-                "failed",
+                RotationStatus.FAILED,
                 f"{reason}: the old key is dead but the new key was lost; {dashboard}".rstrip("; "),
                 reason=reason,
                 lost=True,
             )
         if status == LIVE:
             return Outcome(
-                "failed",
+                RotationStatus.FAILED,
                 f"{reason}: the old key still works, nothing changed; try again",
                 reason=reason,
             )
         return Outcome(
-            "failed",
+            RotationStatus.FAILED,
             f"{reason}: cannot tell whether the key was rotated ({why}); the next run checks "
             f"again; if the old key stops working, {dashboard}".rstrip("; "),
             reason=why,
@@ -412,7 +414,7 @@ class Engine:
         status, why, _ = self._check(target, api)
         if status == UNKNOWN:
             return Outcome(
-                "failed",
+                RotationStatus.FAILED,
                 f"{intro}; the key cannot be checked now ({why}), so it is not sent again; "
                 f"rerun when the provider is reachable; {in_flight_advice(record, api.dashboard)}",
                 reason=why,
@@ -435,7 +437,7 @@ class Engine:
         found = _delivered(record)
         if found:
             return Outcome(
-                "rotated",
+                RotationStatus.ROTATED,
                 f"{intro}, but the provider did rotate it and the new key is in {found}; {old}",
                 new_sha1=record.new_sha1,
             )
@@ -445,7 +447,7 @@ class Engine:
             else "the provider answered it with a new key (the old key still works)"
         )
         return Outcome(
-            "failed",
+            RotationStatus.FAILED,
             f"{intro}: {happened}, but the new key may be lost; "
             f"{in_flight_advice(record, api.dashboard)}",
             new_sha1=record.new_sha1,
@@ -495,11 +497,13 @@ class Engine:
             else self._call(target, api, lookup.call.method, lookup.call.path)
         )
         if isinstance(answer, Lost):
-            return Outcome("failed", f"could not read the key's user id: {answer.reason}")
+            return Outcome(
+                RotationStatus.FAILED, f"could not read the key's user id: {answer.reason}"
+            )
         value = _dig(answer.body, lookup.value_at)
         if answer.status != 200 or not isinstance(value, int | str) or isinstance(value, bool):
             return Outcome(
-                "failed",
+                RotationStatus.FAILED,
                 f"could not read the key's user id (HTTP {answer.status}); set {lookup.env_var}",
             )
         return str(value)
@@ -518,7 +522,7 @@ class Engine:
         return answer
 
 
-def _judge_check(api: KeyApi, answer: Answer | Lost, secret: str) -> tuple[str, str]:
+def _judge_check(api: KeyApi, answer: Answer | Lost, secret: str) -> tuple[Verdict, str]:
     """(verdict, why): why is a short phrase a user can act on when the verdict is unknown."""
     if isinstance(answer, Lost):
         return UNKNOWN, answer.reason

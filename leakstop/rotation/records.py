@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from leakstop.errors import LeakstopError
+from leakstop.outcomes import RotationRecord, RotationStatus
 from leakstop.rotation import locks
 from leakstop.rotation.paths import private_dir, state_dir
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one rotation attempt came to; `as_dict` is the report's `rotation` object."""
+    """What one rotation attempt came to; `record()` is the part the reports show."""
 
-    status: str
-    """rotated | dry_run | skipped | not_rotatable | already_invalid | rate_limited | failed"""
+    status: RotationStatus
     detail: str
     reason: str | None = None
     """Why the verdict on the key is not definite (see Finding.verify_reason), if it is not."""
@@ -37,11 +37,9 @@ class Outcome:
     """The provider rotated the key but its new key did not arrive (or may not have): the
     user must regenerate by hand. In the report as `"new_key": "lost"`."""
 
-    def as_dict(self) -> dict[str, str]:
-        data = {"status": self.status, "detail": self.detail}
-        if self.lost:
-            data["new_key"] = "lost"
-        return data
+    def record(self) -> RotationRecord:
+        """The finding's `rotation` in the reports."""
+        return RotationRecord(self.status, self.detail, new_key_lost=self.lost)
 
 
 def now() -> str:

@@ -9,6 +9,7 @@ from leakstop import git
 from leakstop.errors import LeakstopError
 from leakstop.exit_codes import ExitCode, for_findings
 from leakstop.findings import Finding
+from leakstop.outcomes import RotationStatus
 from leakstop.providers import get_provider
 from leakstop.rotation import delivery as deliveries
 from leakstop.rotation.apply import Confirm, rotate_findings
@@ -46,7 +47,7 @@ def rotate_one(
     tally = of_findings([finding])
     if tally is not None:
         say(f"rotation: {tally.line()}")
-    if (finding.rotation or {}).get("status") == "dry_run":
+    if finding.rotation is not None and finding.rotation.status == RotationStatus.DRY_RUN:
         return ExitCode.CLEAN
     # The table of scan, except that a dead key is this command's success: 0, not 4.
     code = for_findings(True, tally)

@@ -3,17 +3,15 @@ rotating run ends with, the totals of the JSON report, and what the exit code is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 from leakstop.findings import Finding
+from leakstop.outcomes import DEAD, RotationRecord, RotationStatus
 from leakstop.rotation.records import RotationState
 from leakstop.wording import count
 
-HANDLED = ("rotated", "already_invalid")
-"""Outcomes after which the leaked key no longer works."""
-
-Outcomes = Iterable[tuple[str, Mapping[str, str] | None]]
+Outcomes = Iterable[tuple[str, RotationRecord | None]]
 """(hashed_secret, rotation record or None) per finding."""
 
 
@@ -80,7 +78,7 @@ class RotationTally:
 def tally(outcomes: Outcomes, handled_before: Callable[[str], bool] | None = None) -> RotationTally:
     """Count each distinct key once (by its first rotation record). A key "skipped" that
     `handled_before` says an earlier run rotated or found dead counts as handled."""
-    first: dict[str, Mapping[str, str] | None] = {}
+    first: dict[str, RotationRecord | None] = {}
     for hashed, rotation in outcomes:
         if first.get(hashed) is None:
             first[hashed] = rotation
@@ -88,7 +86,7 @@ def tally(outcomes: Outcomes, handled_before: Callable[[str], bool] | None = Non
         ("rotated", "already_invalid", "failed", "rate_limited", "skipped", "earlier"), 0
     ) | {"not_rotatable": 0, "dry_run": 0}
     for hashed, rotation in first.items():
-        status = (rotation or {}).get("status", "skipped")
+        status: str = rotation.status if rotation is not None else RotationStatus.SKIPPED
         if status == "skipped" and handled_before is not None and handled_before(hashed):
             status = "earlier"
         counts[status if status in counts else "failed"] += 1
@@ -109,6 +107,6 @@ def remembered_in(state: RotationState | None = None) -> Callable[[str], bool]:
 
     def handled(hashed: str) -> bool:
         entry = known.get(hashed)
-        return entry is not None and entry.get("outcome") in HANDLED
+        return entry is not None and entry.get("outcome") in DEAD
 
     return handled

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from leakstop.errors import LeakstopError
 from leakstop.report import render_report
+from leakstop.report.records import Report
 from leakstop.rotation.apply import Confirm
 from leakstop.rotation.summary import RotationTally
 from leakstop.sources.text import DEFAULT_MAX_BYTES
@@ -81,11 +82,11 @@ def sweep_and_report(
             keep_keys=triaging,
         )
     )
-    result = report.build(swept, split)
+    result = report.of_sweep(swept, split)
     if triaging:
         triage.triage_sweep(
             swept,
-            result["findings"],
+            result.findings,
             rotate=options.rotate,
             confirm=confirm,
             dry_run=options.dry_run,
@@ -110,13 +111,13 @@ def merge_and_report(
 ) -> int:
     """Join the JSON reports of a sharded sweep (or render one in another format); the
     exit code, as the unsharded sweep would have had it."""
-    merged = report.merge([(path, report.load(path)) for path in paths], partial=partial)
+    merged = report.merge_reports([(path, report.load(path)) for path in paths], partial)
     write(render_report(merged, fmt))
     return conclude(merged, output, ignore_errors, say)
 
 
 def conclude(
-    result: report.Report,
+    result: Report,
     output: str | None,
     ignore_errors: bool,
     say: Say,
@@ -125,9 +126,8 @@ def conclude(
     """Sum the report up for the user (findings, repositories not swept, rotation outcomes)
     and return its exit code."""
     failed = report.failures(result)
-    findings = result["findings"]
-    repositories = result["repositories"]
-    assert isinstance(findings, list) and isinstance(repositories, list)
+    findings = result.findings
+    repositories = result.repositories or []
     say(
         f"{len(findings)} finding(s) in {len(repositories)} "
         f"repositor{'y' if len(repositories) == 1 else 'ies'}"
@@ -135,7 +135,7 @@ def conclude(
         + (f"; report in {output}" if output else "")
     )
     for repo in failed:
-        say(f"not swept: {repo['repository']}: {repo['reason']}")
+        say(f"not swept: {repo.repository}: {repo.reason}")
     rotation = report.rotation_tally(result)
     if rotation is None and rotating:
         rotation = RotationTally()

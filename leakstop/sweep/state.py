@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leakstop.errors import LeakstopError
 from leakstop.providers import all_rules
+from leakstop.report.reader import read_finding
 
 VERSION = 1
 _RECORD_FIELDS = {
@@ -103,7 +105,12 @@ def _keyless(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _valid_record(record: object) -> bool:
+    """Whether `record` is a keyless finding the report can read (records.read_finding)."""
     if not isinstance(record, dict):
+        return False
+    try:
+        read_finding(record)
+    except LeakstopError:
         return False
     return all(isinstance(record.get(k), t) for k, t in _RECORD_FIELDS.items()) and isinstance(
         record.get("commit"), str

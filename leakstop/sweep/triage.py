@@ -20,8 +20,9 @@ from leakstop import git
 from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import Block, CommitInfo, Finding
+from leakstop.outcomes import RotationRecord, RotationStatus, Verdict
 from leakstop.providers import all_rules, get_rule
-from leakstop.report import verdict
+from leakstop.report.records import FindingRecord
 from leakstop.rotation.apply import Confirm
 from leakstop.rotation.engine import LIVE, Engine
 from leakstop.secrets_text import hashed_secret
@@ -86,7 +87,7 @@ def preflight(*, rotate: bool, yes: bool, dry_run: bool, deliver_spec: str | Non
 
 def triage_sweep(
     sweep: Sweep,
-    records: Sequence[dict[str, Any]],
+    records: Sequence[FindingRecord],
     *,
     rotate: bool,
     confirm: Confirm,
@@ -102,9 +103,9 @@ def triage_sweep(
 
     if not records:
         return
-    by_key: dict[str, list[dict[str, Any]]] = {}
+    by_key: dict[str, list[FindingRecord]] = {}
     for record in records:
-        by_key.setdefault(record["hashed_secret"], []).append(record)
+        by_key.setdefault(str(record.hashed_secret), []).append(record)
     findings, lost = _keys(sweep, by_key)
     delivery = None
     if rotate:
@@ -135,33 +136,30 @@ def triage_sweep(
         engine.close()
     for finding in ordered:
         for record in by_key[finding.hashed_secret]:
-            record.update(verdict.fields(finding.verified, finding.verify_reason))
+            record.verified, record.verify_reason = finding.verified, finding.verify_reason
             if rotate:
-                record["rotation"] = dict(finding.rotation or {})
+                record.rotation = finding.rotation
     for hashed in lost:
         for record in by_key[hashed]:
-            record.update(
-                verdict.fields("unknown", "the key could not be read back from its repository")
-            )
+            record.verified = Verdict.UNKNOWN
+            record.verify_reason = "the key could not be read back from its repository"
             if rotate:
-                record["rotation"] = {
-                    "status": "skipped",
-                    "detail": "the key could not be read back from the repository",
-                }
+                record.rotation = RotationRecord(
+                    RotationStatus.SKIPPED, "the key could not be read back from the repository"
+                )
 
 
-def not_live(finding: Finding) -> dict[str, str]:
+def not_live(finding: Finding) -> RotationRecord:
     if not finding.rule.rotatable:
-        return {"status": "not_rotatable", "detail": finding.rule.guidance}
-    if finding.verified == "invalid":
-        return {"status": "already_invalid", "detail": "the provider rejects this key"}
-    return {
-        "status": "skipped",
-        "detail": "the check could not tell whether the key is live; not rotated",
-    }
+        return RotationRecord(RotationStatus.NOT_ROTATABLE, finding.rule.guidance)
+    if finding.verified == Verdict.INVALID:
+        return RotationRecord(RotationStatus.ALREADY_INVALID, "the provider rejects this key")
+    return RotationRecord(
+        RotationStatus.SKIPPED, "the check could not tell whether the key is live; not rotated"
+    )
 
 
-def _keys(sweep: Sweep, by_key: dict[str, list[dict[str, Any]]]) -> tuple[list[Finding], list[str]]:
+def _keys(sweep: Sweep, by_key: dict[str, list[FindingRecord]]) -> tuple[list[Finding], list[str]]:
     """One finding holding its key per distinct key, and the hashes not found again."""
     known = {h: f for repo in sweep.repositories for h, f in repo.keys.items()}
     roots = {repo.target.name: repo.root for repo in sweep.repositories}
@@ -174,20 +172,19 @@ def _keys(sweep: Sweep, by_key: dict[str, list[dict[str, Any]]]) -> tuple[list[F
         for record in records:
             if secret is not None:
                 break
-            secret = read_back(roots.get(record["repository"]), record, detector)
+            secret = read_back(roots.get(str(record.repository)), record.to_json(), detector)
         if secret is None:
             lost.append(hashed)
             continue
-        rule = get_rule(first["rule"])
         found.append(
             Finding(
-                rule=rule,
-                file=f"{first['repository']}:{first['file']}",
-                line=first["line"],
-                column=first["column"],
+                rule=get_rule(first.rule),
+                file=f"{first.repository}:{first.file}",
+                line=first.line or 0,
+                column=first.column or 0,
                 secret=secret,
-                commit=CommitInfo(first["commit"], first.get("author", ""), first.get("date", ""))
-                if first.get("commit")
+                commit=CommitInfo(first.commit, first.author or "", first.date or "")
+                if first.commit
                 else None,
             )
         )
