@@ -4,8 +4,7 @@ that could not be swept and the files that could not be scanned."""
 from __future__ import annotations
 
 from leakstop.report import verdict
-from leakstop.report.reader import parse
-from leakstop.report.records import JsonObject, Report, RepoStatus
+from leakstop.report.records import Report, RepoStatus
 
 
 def render(report: Report) -> str:
@@ -41,8 +40,3 @@ def render(report: Report) -> str:
         out += ["", f"Not scanned ({len(skipped)}):"]
         out += [f"  {s.repository}: {s.file}: {s.reason}" for s in skipped]
     return "\n".join(out) + "\n"
-
-
-def render_report(data: JsonObject) -> str:
-    """A sweep's report read from JSON."""
-    return render(parse(data, "the report"))

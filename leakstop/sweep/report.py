@@ -20,7 +20,6 @@ from leakstop.report.reader import parse, read_finding, read_skipped
 from leakstop.report.records import (
     SWEEP,
     FindingRecord,
-    JsonObject,
     Report,
     RepositoryRecord,
     RepoStatus,
@@ -58,11 +57,6 @@ def of_sweep(sweep: Sweep, shard: tuple[int, int] | None = None) -> Report:
     )
     findings = [read_finding(record) for r in sweep.repositories for record in r.records]
     return normalize(Report(scan, findings, repositories))
-
-
-def build(sweep: Sweep, shard: tuple[int, int] | None = None) -> JsonObject:
-    """The sweep's JSON report (before triage)."""
-    return of_sweep(sweep, shard).to_json()
 
 
 def settle(report: Report, state: RotationState | None = None) -> Report:
@@ -172,12 +166,6 @@ def read(data: object, label: str) -> Report:
             "with a repository)"
         )
     return report
-
-
-def merge(documents: Sequence[tuple[str, object]], partial: bool = False) -> JsonObject:
-    """`merge_reports` from JSON documents to a JSON document."""
-    reports = [(label, read(data, label)) for label, data in documents]
-    return merge_reports(reports, partial).to_json()
 
 
 def merge_reports(reports: Sequence[tuple[str, Report]], partial: bool = False) -> Report:

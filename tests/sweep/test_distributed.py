@@ -176,7 +176,7 @@ def test_large_repository_split_into_blocks_finds_what_one_scan_finds(
         _request(paths, tmp_path, tmp_path / "c2", say=lines.append, keep_keys=False),
         split=150,
     )
-    one, other = sweep_report.build(local), sweep_report.build(split)
+    one, other = sweep_report.of_sweep(local).to_json(), sweep_report.of_sweep(split).to_json()
     assert _timeless(one) == _timeless(other)
     assert {f["hashed_secret"] for f in one["findings"]} >= {
         hashed_secret(k) for k in keys.values()
@@ -204,7 +204,9 @@ def test_a_worker_killed_mid_sweep_costs_only_its_tasks(
     for number in range(4):
         _small(tmp_path / f"s{number}", new_key("scrapebit-api-key") if number == 1 else None)
     paths = ["monster", *(f"s{n}" for n in range(4))]
-    expected = sweep_report.build(run.sweep(_request(paths, tmp_path, tmp_path / "local")))
+    expected = sweep_report.of_sweep(
+        run.sweep(_request(paths, tmp_path, tmp_path / "local"))
+    ).to_json()
 
     outcome: dict[str, Any] = {}
 
@@ -230,7 +232,7 @@ def test_a_worker_killed_mid_sweep_costs_only_its_tasks(
         time.sleep(0.005)
     thread.join(timeout=120)
     assert killed is not None, "no worker was caught scanning"
-    got = sweep_report.build(outcome["sweep"])
+    got = sweep_report.of_sweep(outcome["sweep"]).to_json()
     assert _timeless(got) == _timeless(expected)
     assert all(r["status"] == "ok" for r in got["repositories"])
     assert "1 worker(s) left during the sweep, their tasks ran again" in said[-1]

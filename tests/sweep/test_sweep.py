@@ -386,7 +386,7 @@ def test_merge_refuses_what_it_cannot_join(tmp_path: Path, cache: Path, run_cli:
     again = run_cli(["merge", "-", "--format", "text"], tmp_path, stdin=one.read_text())
     assert again.code == 0 and "0 API key finding(s)" in again.out
     with pytest.raises(LeakstopError, match="nothing to merge"):
-        sweep_report.merge([])
+        sweep_report.merge_reports([])
 
 
 def test_remote_failures_are_reported_without_credentials(
@@ -762,7 +762,8 @@ def test_triage_helpers(tmp_path: Path, repo: Repo) -> None:
 
 
 def test_sweep_text_report_and_merge_edges() -> None:
-    from leakstop.report.sweep_text import render_report
+    from leakstop.report.reader import parse
+    from leakstop.report.sweep_text import render
 
     report = {
         "version": 1,
@@ -785,11 +786,11 @@ def test_sweep_text_report_and_merge_edges() -> None:
             }
         ],
     }
-    text = render_report(report)
+    text = render(parse(report, "the report"))
     assert "e  [empty (no commits)]" in text
     assert "f:1:2  ElectronHub API Key  ek-ab…cd  [live]" in text
     assert "rotation: dry_run: would call GET …" in text
-    merged = sweep_report.merge([("a", json.loads(json.dumps(report)))])
+    merged = sweep_report.merge_reports([("a", sweep_report.read(report, "a"))]).to_json()
     assert merged["scan"]["started"] is None and merged["findings"] == report["findings"]
 
 
