@@ -1,0 +1,88 @@
+"""Answers the simulator's providers never give, from a small provider of the test's own
+on loopback (real HTTP): an error in the flat `{"error": "…"}` shape on a status that says
+nothing definite: shown in the provider's words, never when they hold the key."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from tests.conftest import Repo
+from tests.keys import new_key
+
+
+class _Provider(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.answers: dict[str, tuple[int, object]] = {}
+        self.calls: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Provider
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _answer(self) -> None:
+        self.server.calls.append(f"{self.command} {self.path}")
+        status, body = self.server.answers.get(self.path, (404, {"error": "not found"}))
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = _answer
+
+
+@pytest.fixture
+def provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Provider]:
+    server = _Provider()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    monkeypatch.setenv("LEAKSTOP_SYNCLINE_URL", server.url)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+def _verdict(run_cli: Any, repo: Repo, key: str) -> tuple[str, str]:
+    repo.stage("app.env", f"SYNCLINE_KEY={key}\n")
+    outcome = run_cli(["scan", "--staged", "--verify", "--format", "json"], repo.path, keys=[key])
+    [finding] = json.loads(outcome.out)["findings"]
+    return finding["verified"], finding.get("verified_detail", "")
+
+
+def test_a_flat_error_on_an_unclear_status_is_shown_in_the_providers_words(
+    provider: _Provider, run_cli: Any, repo: Repo
+) -> None:
+    key = new_key("syncline-user-key")
+    provider.answers["/v1/user/info"] = (503, {"error": "maintenance\nwindow"})
+    assert _verdict(run_cli, repo, key) == ("unknown", "HTTP 503 (maintenancewindow)")
+
+
+@pytest.mark.parametrize("echo", ["whole", "tail"])
+def test_provider_words_holding_the_key_are_left_out(
+    provider: _Provider, run_cli: Any, repo: Repo, echo: str
+) -> None:
+    key = new_key("syncline-user-key")
+    shown = key if echo == "whole" else key[-12:]
+    provider.answers["/v1/user/info"] = (503, {"error": f"bad key {shown}"})
+    assert _verdict(run_cli, repo, key) == ("unknown", "HTTP 503")
