@@ -85,3 +85,16 @@ def test_a_lock_that_cannot_be_opened_is_a_one_line_error(tmp_path: Path) -> Non
     lock.path.mkdir()
     with pytest.raises(LeakstopError, match=r"^cannot lock .*dddd\.lock \("):
         lock.try_acquire()
+
+
+def test_journal_records_that_are_not_records_are_passed_over(tmp_path: Path) -> None:
+    from leakstop.rotation.journal import InFlight, Journal
+
+    journal = Journal(tmp_path / "journal")
+    good = InFlight("e" * 40, "syncline", "syncline-user-key", "a:1", "d", "file", "d")
+    journal.begin(good)
+    (journal.directory / ("f" * 40 + ".json")).write_text("[1, 2]")  # not an object
+    (journal.directory / ("0" * 40 + ".json")).write_text('{"provider": "x"}')  # fields missing
+    (journal.directory / ("1" * 40 + ".json")).write_text("{broken")
+    assert [r.old_sha1 for r in journal.all()] == ["e" * 40]
+    assert journal.get("f" * 40) is None and journal.get("0" * 40) is None
