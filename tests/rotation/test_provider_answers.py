@@ -5,9 +5,12 @@ nothing definite: shown in the provider's words, never when they hold the key.""
 from __future__ import annotations
 
 import json
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +26,9 @@ class _Provider(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.answers: dict[str, tuple[int, object]] = {}
         self.calls: list[str] = []
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a handshake the client refused: expected in the TLS test, nothing to print
 
     @property
     def url(self) -> str:
@@ -86,3 +92,31 @@ def test_provider_words_holding_the_key_are_left_out(
     shown = key if echo == "whole" else key[-12:]
     provider.answers["/v1/user/info"] = (503, {"error": f"bad key {shown}"})
     assert _verdict(run_cli, repo, key) == ("unknown", "HTTP 503")
+
+
+def test_a_certificate_nobody_vouches_for_is_named(
+    repo: Repo, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A provider URL answering TLS with a self-signed certificate: the key is not sent
+    over it, and the reason says the certificate is not trusted."""
+    cert, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key_file), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key_file)
+    server = _Provider()
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        monkeypatch.setenv("LEAKSTOP_SYNCLINE_URL", server.url.replace("http:", "https:"))
+        verdict = _verdict(run_cli, repo, new_key("syncline-user-key"))
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+    assert verdict == ("unknown", "TLS error: the server's certificate is not trusted")
+    assert server.calls == []  # no request got through
