@@ -5,6 +5,7 @@ nothing definite: shown in the provider's words, never when they hold the key.""
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import subprocess
 import threading
@@ -25,6 +26,8 @@ class _Provider(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.answers: dict[str, tuple[int, object]] = {}
+        self.then: dict[str, list[tuple[int, object]]] = {}
+        """Answers for a path's later calls, in order (then `answers` again)."""
         self.calls: list[str] = []
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -43,7 +46,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         self.server.calls.append(f"{self.command} {self.path}")
-        status, body = self.server.answers.get(self.path, (404, {"error": "not found"}))
+        later = self.server.then.get(self.path)
+        if later and any(c.endswith(self.path) for c in self.server.calls[:-1]):
+            status, body = later.pop(0)
+        else:
+            status, body = self.server.answers.get(self.path, (404, {"error": "not found"}))
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -120,3 +127,31 @@ def test_a_certificate_nobody_vouches_for_is_named(
         server.server_close()
     assert verdict == ("unknown", "TLS error: the server's certificate is not trusted")
     assert server.calls == []  # no request got through
+
+
+def test_an_unclear_regenerate_answer_then_an_unclear_check_keeps_the_record(
+    provider: _Provider, run_cli: Any, tmp_path: Path
+) -> None:
+    """The regenerate call answers 500 (did it happen?), and the check asked afterwards
+    answers 503: whether the key was rotated cannot be told, so the journal record stays for
+    the next run, and nothing is sent again."""
+    key = new_key("syncline-user-key")
+    provider.answers["/v1/user/info"] = (200, {"user": {"id": 7}})
+    provider.then["/v1/user/info"] = [(503, {"error": {"code": "unavailable"}})]
+    provider.answers["/v1/user/api-key/regenerate"] = (500, {"error": {"code": "internal"}})
+    outcome = run_cli(
+        ["rotate", "--provider", "syncline", "--yes"], tmp_path, keys=[key], stdin=key
+    )
+    assert outcome.code == 5, outcome.out + outcome.err
+    assert (
+        "HTTP 500 (internal): cannot tell whether the key was rotated (HTTP 503 (unavailable))"
+        in outcome.out
+    )
+    assert "the next run checks again" in outcome.out
+    assert provider.calls == [
+        "GET /v1/user/info",
+        "POST /v1/user/api-key/regenerate",
+        "GET /v1/user/info",
+    ]
+    journal = Path(os.environ["XDG_STATE_HOME"]) / "leakstop" / "journal"
+    assert len(list(journal.glob("*.json"))) == 1

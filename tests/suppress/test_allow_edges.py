@@ -93,3 +93,18 @@ def test_the_author_is_whatever_git_config_knows(
     assert run_cli(["allow", "cfg.py:1", "-m", "test fixture"], repo.path, keys=[key]).code == 0
     [entry, *_] = _results(repo.path / BASELINE)["cfg.py"]
     assert entry["accepted_by"] == by
+
+
+def test_a_plugin_file_already_there_is_left_as_it_is(repo: Repo, run_cli: Any) -> None:
+    """The first acceptance creates the baseline; a plugin file the project already has
+    (perhaps edited) is not rewritten."""
+    from leakstop.plugin.wiring import PLUGIN_FILE
+
+    own = "# the project's own copy\nfrom leakstop.plugin.detectors import *  # noqa\n"
+    repo.write(PLUGIN_FILE, own)
+    key = new_key("electronhub-api-key")
+    repo.stage("cfg.py", f'K = "{key}"\n')
+    outcome = run_cli(["allow", "cfg.py:1", "-m", "fixture"], repo.path, keys=[key])
+    assert outcome.code == 0, outcome.err
+    assert (repo.path / BASELINE).is_file()
+    assert (repo.path / PLUGIN_FILE).read_text() == own
