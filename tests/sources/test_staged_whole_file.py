@@ -103,3 +103,17 @@ def test_a_staged_file_too_large_to_read_whole_is_judged_on_its_hunk(
     assert _found(run_cli, repo, key, "--max-file-size", str(size - 10)) == [
         ("config/bridge.yaml", 34)
     ]
+
+
+def test_an_encoded_key_in_a_file_too_large_to_read_whole(repo: Repo, run_cli: Any) -> None:
+    """The same for a base64-encoded key: the hunk's own context decides."""
+    key = str(uuid.uuid4())
+    near = "# Connection settings for the EDI bridge\n" + _FILLER + "ecgrid:\n  retries: 3\n"
+    repo.stage("config/bridge.yaml", near)
+    repo.commit("settings without the key")
+    encoded = base64.b64encode(key.encode()).decode()
+    repo.stage("config/bridge.yaml", near + f"  api_key: {encoded}\n")
+    size = os.path.getsize(repo.path / "config/bridge.yaml")
+    assert _found(run_cli, repo, key, "--max-file-size", str(size - 10)) == [
+        ("config/bridge.yaml", 34)
+    ]
