@@ -554,12 +554,10 @@ def _sql_column(text: str, start: int) -> str | None:
     match = inserts[1][at]
     if match.end() > start:
         return None
-    row = text.rfind("(", match.end() - 1, start)
+    row = _row_opener(text, match.end() - 1, start)
     if row < 0:
         return None
     between = text[row + 1 : start]
-    if ")" in between.replace("()", ""):
-        return None
     position = _count_fields(between, ",")
     columns = [c.strip().strip('"`[]') for c in match.group(1).split(",")]
     if position >= len(columns):
@@ -569,6 +567,21 @@ def _sql_column(text: str, start: int) -> str | None:
     table = match.group(0).split("(", 1)[0].split()[-1].strip('"`[]')
     # The table may name the product: `ecgrid_users.api_key`.
     return f"{table}.{_named_column(columns, position, values)}"
+
+
+def _row_opener(text: str, low: int, start: int) -> int:
+    """The `(` that opens the VALUES row holding `start`, past whole calls before it
+    (`(now(), 'a', GUID)`); -1 when the row was closed before it (or is too far back)."""
+    depth = 0
+    for pos in range(start - 1, max(low, start - 2000) - 1, -1):
+        char = text[pos]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            if depth == 0:
+                return pos
+            depth -= 1
+    return -1
 
 
 _SQL_COPY = re.compile(
@@ -900,10 +913,6 @@ def _indentation(text: str, start: int, heads: list[str], units: list[str]) -> N
         parent = lines.parents[parent]
     if first_parent is not None:
         units.append(_block_after(text, first_parent, start))
-
-
-def _is_list_item(text: str, line_start: int) -> bool:
-    return text.startswith("- ", line_start + _indent(text, line_start))
 
 
 def _block_after(text: str, parent_start: int, start: int) -> str:

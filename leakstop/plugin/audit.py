@@ -118,8 +118,9 @@ class _UsageShown(Exception):
 
 
 def run_audit(argv: list[str], detect_secrets_main: Callable[[list[str]], int]) -> int:
-    """`detect-secrets audit` with its output redacted, and its usage errors and unreadable
-    baselines told in one or two lines (exit 2), not argparse's usage block or a traceback."""
+    """`detect-secrets audit` with its output redacted, and its usage errors, unreadable
+    baselines and entries of files no longer there told in one or two lines (exit 2), not
+    argparse's usage block or a traceback."""
     import argparse
 
     from detect_secrets.exceptions import UnableToReadBaselineError
@@ -148,6 +149,12 @@ def run_audit(argv: list[str], detect_secrets_main: Callable[[list[str]], int]) 
         sys.stderr.write(
             f"leakstop: error: cannot read the baseline {' / '.join(named)}: missing, "
             "unreadable or not JSON\n"
+        )
+        return 2
+    except FileNotFoundError as exc:  # an entry of a file no longer in the work tree
+        sys.stderr.write(
+            f"leakstop: error: the baseline names {exc.filename}, which is not there; update "
+            "the baseline first (detect-secrets scan --baseline BASELINE)\n"
         )
         return 2
     finally:

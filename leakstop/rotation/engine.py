@@ -625,7 +625,10 @@ def retry_after(api: KeyApi, answer: Answer) -> int:
     if header:
         if header.strip().isdigit():
             return int(header)
-        parsed = email.utils.parsedate_to_datetime(header) if header else None
+        try:
+            parsed = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError):  # neither seconds nor an HTTP date: use what follows
+            parsed = None
         if parsed is not None:
             return max(0, int(parsed.timestamp() - time.time()))
     if api.retry_after_at:

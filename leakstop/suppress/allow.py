@@ -126,6 +126,7 @@ def allow(
         raise LeakstopError("--reason must say why the finding is accepted")
     root = git.require_repo(cwd, "leakstop allow")
     place = parse_place(spec)
+    _repo_name(cwd, root, place.file)  # a file outside the repository has no baseline entry
     finding = _finding_at(cwd, place)
     path, data, created = _load(root, cwd, baseline)
     by = _author(root)

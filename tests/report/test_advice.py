@@ -8,12 +8,12 @@ import re
 import shlex
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from leakstop.simulator import SimulatorControl
 from tests.testing import (
+    Outcome,
     Repo,
     RunCli,
     commit_file,
@@ -29,7 +29,7 @@ def _advice(out: str) -> str:
     return out.split("What to do (", 1)[1]
 
 
-def _pre_push(run_cli: RunCli, repo: Repo, keys: list[str]) -> Any:
+def _pre_push(run_cli: RunCli, repo: Repo, keys: list[str]) -> Outcome:
     lines = push_lines(repo, "main")
     return run_cli(["scan", "--pre-push", "origin", "url"], repo.path, keys=keys, stdin=lines)
 

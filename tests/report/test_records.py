@@ -15,7 +15,7 @@ from leakstop.errors import LeakstopError
 from leakstop.outcomes import Confidence, RotationRecord, RotationStatus, Verdict
 from leakstop.report.reader import parse
 from leakstop.report.records import FindingRecord, known_rule
-from tests.testing import Repo, RunCli, init_repo, new_key
+from tests.testing import Outcome, Repo, RunCli, init_repo, new_key
 
 
 def _sweep_report(tmp_path: Path, run_cli: RunCli, keys: list[str]) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def _sweep_report(tmp_path: Path, run_cli: RunCli, keys: list[str]) -> dict[str,
     return data
 
 
-def _merge(tmp_path: Path, run_cli: RunCli, data: object, *args: str) -> Any:
+def _merge(tmp_path: Path, run_cli: RunCli, data: object, *args: str) -> Outcome:
     path = tmp_path / "in.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return run_cli(["merge", str(path), *args], tmp_path)

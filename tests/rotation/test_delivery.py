@@ -14,17 +14,18 @@ import shutil
 import stat
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from leakstop.simulator import SimulatorControl
-from tests.testing import PROJECT, Repo, RunCli, assert_no_leak, rotate, rotate_calls
+from tests.testing import PROJECT, Outcome, Repo, RunCli, assert_no_leak, rotate, rotate_calls
 
 DOCS = PROJECT / "docs" / "rotation.md"
 
 
-def _rotate(run_cli: RunCli, key: str, cwd: Path, spec: str, provider: str = "electronhub") -> Any:
+def _rotate(
+    run_cli: RunCli, key: str, cwd: Path, spec: str, provider: str = "electronhub"
+) -> Outcome:
     return rotate(run_cli, provider, key, cwd, "--deliver", spec)
 
 

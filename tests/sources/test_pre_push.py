@@ -20,6 +20,7 @@ from tests.testing import (
     PROJECT,
     VENV_BIN,
     ZERO,
+    Outcome,
     Repo,
     RunCli,
     assert_no_leak,
@@ -44,7 +45,7 @@ def scanned_commits(outcome: Any) -> int:
     return count
 
 
-def _pre_push(run_cli: RunCli, repo: Repo, lines: str, keys: Any = (), *args: str) -> Any:
+def _pre_push(run_cli: RunCli, repo: Repo, lines: str, keys: Any = (), *args: str) -> Outcome:
     argv = ["scan", "--pre-push", *(args or ("origin", "url")), "--format", "json"]
     return run_cli(argv, repo.path, keys=keys, stdin=lines)
 

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from leakstop.simulator import SimulatorControl
-from tests.testing import Repo, RunCli, commit_file, init_repo, new_key, run_sweep
+from tests.testing import Outcome, Repo, RunCli, commit_file, init_repo, new_key, run_sweep
 
 
 def _commit(repo: Repo, name: str, text: str) -> None:
     commit_file(repo, name, text, f"add {name}")
 
 
-def _sweep(run_cli: RunCli, cwd: Path, *args: str, keys: Any = ()) -> Any:
+def _sweep(run_cli: RunCli, cwd: Path, *args: str, keys: Any = ()) -> Outcome:
     return run_sweep(run_cli, cwd, cwd / "cache", *args, "--call-interval", "0", keys=keys)
 
 
