@@ -35,6 +35,7 @@ STABLE_CONFIG = (
     "log.showRoot=true",  # without it the first commit's files are never shown
     "core.bigFileThreshold=512m",  # lower, every file would be "binary" and unshown
     "i18n.logOutputEncoding=UTF-8",
+    "advice.graftFileDeprecated=false",  # GIT_GRAFT_FILE=/dev/null would print it on each run
 )
 # Settings through which a repository's configuration could run a program or reach the network.
 PROTECTIVE_CONFIG = (
@@ -275,10 +276,10 @@ def tracked_files(root: Path) -> list[str]:
 
 
 def first_line(stderr: bytes) -> str:
-    for line in stderr.decode("utf-8", "replace").splitlines():
-        if line.strip():
-            return line.strip()
-    return "no error message"
+    """Git's own error from its stderr: the first line that is not advice (`hint: …`)."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    said = [line for line in lines if line and not line.startswith("hint:")]
+    return said[0] if said else "no error message"
 
 
 def resolves(root: Path, revision: str) -> bool:
@@ -366,10 +367,14 @@ class BlobReader:
         proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
         proc.stdin.flush()
         header = proc.stdout.readline().split()
+        if not header:  # the process stopped (a damaged object, a failed lazy fetch)
+            raise OSError("git cat-file stopped")
         if len(header) != 3:  # "<name> missing" / "ambiguous"
             return None
         size = int(header[2])
         data = _read_exactly(proc.stdout, size)
+        if len(data) < size:  # cut short: never take part of an object for the whole
+            raise OSError("git cat-file stopped inside an object")
         proc.stdout.read(1)  # the newline after the content
         if header[1] != b"blob" or size > limit:
             return None
@@ -387,12 +392,14 @@ class BlobReader:
         return self._proc
 
     def close(self) -> None:
-        if self._proc is not None:
-            assert self._proc.stdin is not None and self._proc.stdout is not None
-            self._proc.stdin.close()
-            self._proc.stdout.close()
-            self._proc.wait()
-            self._proc = None
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            assert proc.stdin is not None and proc.stdout is not None
+            try:
+                proc.stdin.close()  # fails (broken pipe) when the process already stopped
+            finally:
+                proc.stdout.close()
+                proc.wait()
 
 
 def _read_exactly(stream: IO[bytes], size: int) -> bytes:

@@ -69,7 +69,10 @@ def _staged_file(
         text = _work_tree_copy(root / block.path, block, max_bytes)
         if text is not None:
             return text
-        data = reader.read(f":{block.path}", max_bytes)
+        try:
+            data = reader.read(f":{block.path}", max_bytes)
+        except (OSError, ValueError):  # a damaged object: the hunk alone is judged
+            return None
         return None if data is None or skip_reason(data[:8192]) else decode_file(data)
 
     return read

@@ -12,8 +12,6 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from leakstop.secrets_text import hashed_secret
 from tests.testing import Repo, RunCli, assert_no_leak, new_key
 
@@ -63,12 +61,6 @@ def test_a_salvaged_commit_judges_each_file_as_a_scan_would(repo: Repo, run_cli:
     assert report["scan"]["commits"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="git.BlobReader returns the cut-short content of a damaged object as if it were "
-    "the whole blob, and its stopped cat-file process then answers the next read as missing "
-    "(and BlobReader.close leaks its stdout when closing stdin fails on the dead process)",
-)
 def test_a_damaged_blob_in_a_salvaged_commit_is_named_and_the_next_file_read(
     repo: Repo,
 ) -> None:
