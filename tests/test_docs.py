@@ -44,3 +44,42 @@ def test_scripts_test_says_so_before_installing_system_packages() -> None:
     assert "LEAKSTOP_NO_SYSTEM_PACKAGES" in script
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     assert "LEAKSTOP_NO_SYSTEM_PACKAGES=1" in readme and "chromium" in readme
+
+
+def _design_section(title: str) -> str:
+    text = (PROJECT / "docs" / "design.md").read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def test_the_design_tree_names_every_package_and_top_level_module() -> None:
+    tree = _design_section("Layout")
+    package = PROJECT / "leakstop"
+    parts = [p.name + "/" for p in package.iterdir() if (p / "__init__.py").exists()]
+    parts += [p.name for p in package.glob("*.py") if not p.name.startswith("__")]
+    missing = [part for part in parts if not re.search(rf"(?<![\w/]){re.escape(part)}", tree)]
+    assert not missing, f"docs/design.md's Layout does not draw {missing}"
+
+
+_NOT_CODE = {"core"}  # git settings (`core.worktree`), not modules
+_DOTTED = re.compile(r"`((?:[a-z_]+/)*[a-z_]+)\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?:\(|`)")
+
+
+def test_the_data_paths_name_only_what_the_code_has() -> None:
+    """`module.name` (and `package/module.name`) in the data paths resolve to real code."""
+    import importlib
+
+    paths = _design_section("Packages, the direction of imports, and the three main data paths")
+    named = set(_DOTTED.findall(paths))
+    assert len(named) > 20  # the pattern still reads the note
+    wrong = []
+    for module, attribute in sorted(named):
+        if attribute in {"py", "json", "jsonl"} or module in _NOT_CODE:
+            continue
+        found: object = importlib.import_module("leakstop." + module.replace("/", "."))
+        for name in attribute.split("."):
+            if not hasattr(found, name):
+                wrong.append(f"{module}.{attribute}")
+                break
+            found = getattr(found, name)
+    assert not wrong, f"docs/design.md names code that does not exist: {wrong}"
