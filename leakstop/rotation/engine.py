@@ -32,14 +32,20 @@ from leakstop.rotation.delivery import Delivery
 from leakstop.rotation.http import Answer, Lost, make_client, proxy_allowed_for, send, settings
 from leakstop.rotation.journal import InFlight, Journal
 from leakstop.rotation.locks import KeyLock
-from leakstop.rotation.records import AuditLog, Outcome, RotationState, check_writable
+from leakstop.rotation.records import (
+    AuditLog,
+    Outcome,
+    Remembered,
+    RotationState,
+    Settled,
+    check_writable,
+)
 from leakstop.secrets_text import hashed_secret, redact
 
 if TYPE_CHECKING:
     import httpx
 
 LIVE, INVALID, UNKNOWN = Verdict.LIVE, Verdict.INVALID, Verdict.UNKNOWN
-LOST = "rotated_new_key_lost"
 """State-file outcome of a key the provider rotated whose new key did not arrive."""
 
 
@@ -217,11 +223,9 @@ class Engine:
             )
         except (OSError, LeakstopError) as exc:
             problems.append(f"audit log not written ({_why(exc)})")
-        remembered = {"rotated": "rotated", "already_invalid": "already_invalid"}.get(
-            outcome.status
-        )
+        remembered = _SETTLED.get(outcome.status)
         if outcome.lost:
-            remembered = LOST
+            remembered = Settled.NEW_KEY_LOST
         if remembered is not None:
             try:
                 self.state.remember(target.hashed, target.rule.provider, remembered)
@@ -555,13 +559,20 @@ def _status_phrase(answer: Answer, secret: str) -> str:
     return f"HTTP {answer.status} ({code})"
 
 
-def _known(entry: dict[str, Any]) -> str:
-    outcome, when = entry.get("outcome"), entry.get("time")
-    if outcome == LOST:
+_SETTLED = {
+    RotationStatus.ROTATED: Settled.ROTATED,
+    RotationStatus.ALREADY_INVALID: Settled.ALREADY_INVALID,
+}
+"""The outcomes the state remembers, so that no later run regenerates the key again."""
+
+
+def _known(entry: Remembered) -> str:
+    if entry.outcome == Settled.NEW_KEY_LOST:
         return (
-            f"rotated on {when}, but the new key may be lost (state file; the audit log says more)"
+            f"rotated on {entry.time}, but the new key may be lost "
+            "(state file; the audit log says more)"
         )
-    return f"already {outcome} on {when} (state file)"
+    return f"already {entry.outcome} on {entry.time} (state file)"
 
 
 def _why(exc: BaseException) -> str:

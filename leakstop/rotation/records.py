@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from leakstop.errors import LeakstopError
-from leakstop.outcomes import RotationRecord, RotationStatus
+from leakstop.outcomes import RotationRecord, RotationStatus, Word
 from leakstop.rotation import locks
 from leakstop.rotation.paths import private_dir, state_dir
 
@@ -118,6 +118,41 @@ def _unwritable(directory: Path, exc: OSError) -> LeakstopError:
     return LeakstopError(f"cannot write the state directory {directory}: {exc.strerror}")
 
 
+class Settled(Word):
+    """What `rotated.json` remembers of a key: the outcomes after which it must never be
+    regenerated again by a later run."""
+
+    ROTATED = "rotated"
+    ALREADY_INVALID = "already_invalid"
+    NEW_KEY_LOST = "rotated_new_key_lost"
+    """Rotated, but its new key did not arrive (or may not have): the user must act."""
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """One key's entry in `rotated.json` (keyed by its hashed_secret; never the key)."""
+
+    provider: str
+    outcome: Settled
+    time: str
+
+    @classmethod
+    def read(cls, entry: object) -> Remembered | None:
+        """The entry, or None when it is not one this version can read."""
+        if not isinstance(entry, dict):
+            return None
+        provider, outcome, time = entry.get("provider"), entry.get("outcome"), entry.get("time")
+        if not isinstance(provider, str) or not isinstance(time, str):
+            return None
+        try:
+            return cls(provider, Settled(outcome), time)
+        except ValueError:
+            return None
+
+    def to_json(self) -> dict[str, str]:
+        return {"provider": self.provider, "outcome": self.outcome.value, "time": self.time}
+
+
 class RotationState:
     """`rotated.json` in the state directory: hashed_secret -> what happened and when."""
 
@@ -125,7 +160,9 @@ class RotationState:
         self.path = path or state_dir() / "rotated.json"
         self.lock_path = self.path.with_name(self.path.name + ".lock")
 
-    def _load(self) -> dict[str, dict[str, Any]]:
+    def _load(self) -> dict[str, object]:
+        """The file's entries as stored (an unreadable file counts as empty: it is rewritten
+        whole on the next `remember`)."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -134,18 +171,18 @@ class RotationState:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def get(self, hashed: str) -> dict[str, Any] | None:
+    def get(self, hashed: str) -> Remembered | None:
         """What an earlier run (this one or another, still running) recorded for the key."""
         if not self.path.exists():
             return None
         with locks.held(self.lock_path, shared=True):
-            return self._load().get(hashed)
+            return Remembered.read(self._load().get(hashed))
 
-    def remember(self, hashed: str, provider: str, outcome: str) -> None:
+    def remember(self, hashed: str, provider: str, outcome: Settled) -> None:
         private_dir(self.path.parent)
         with locks.held(self.lock_path):
             entries = self._load()  # re-read: another run may have added entries meanwhile
-            entries[hashed] = {"provider": provider, "outcome": outcome, "time": now()}
+            entries[hashed] = Remembered(provider, outcome, now()).to_json()
             text = json.dumps(entries, indent=1, sort_keys=True)
             write_durably(self.path, text.encode("utf-8"))
 

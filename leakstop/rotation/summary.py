@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 from leakstop.findings import Finding
-from leakstop.outcomes import DEAD, RotationRecord, RotationStatus
-from leakstop.rotation.records import RotationState
+from leakstop.outcomes import RotationRecord, RotationStatus
+from leakstop.rotation.records import RotationState, Settled
 from leakstop.wording import count
 
 Outcomes = Iterable[tuple[str, RotationRecord | None]]
@@ -107,6 +107,6 @@ def remembered_in(state: RotationState | None = None) -> Callable[[str], bool]:
 
     def handled(hashed: str) -> bool:
         entry = known.get(hashed)
-        return entry is not None and entry.get("outcome") in DEAD
+        return entry is not None and entry.outcome in (Settled.ROTATED, Settled.ALREADY_INVALID)
 
     return handled

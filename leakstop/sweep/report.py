@@ -26,7 +26,7 @@ from leakstop.report.records import (
     ScanTotals,
     Shard,
 )
-from leakstop.rotation.records import RotationState
+from leakstop.rotation.records import RotationState, Settled
 from leakstop.rotation.summary import RotationTally, remembered_in, tally
 from leakstop.sweep.run import Sweep
 
@@ -66,13 +66,13 @@ def settle(report: Report, state: RotationState | None = None) -> Report:
     known = state or RotationState()
     for finding in report.findings:
         entry = known.get(str(finding.hashed_secret))
-        if entry is None or entry.get("outcome") != RotationStatus.ROTATED:
+        if entry is None or entry.outcome != Settled.ROTATED:
             continue
         if finding.rotation is not None and finding.rotation.status not in _STALE:
             continue
         finding.rotation = RotationRecord(
             RotationStatus.ROTATED,
-            f"rotated by leakstop on {entry.get('time')} (an earlier run); "
+            f"rotated by leakstop on {entry.time} (an earlier run); "
             "the new key went where that run's --deliver put it",
         )
     add_rotation_totals(report)

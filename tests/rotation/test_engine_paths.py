@@ -8,10 +8,9 @@ import hashlib
 import os
 from pathlib import Path
 
-from leakstop.rotation.engine import LOST
 from leakstop.rotation.journal import InFlight, Journal
 from leakstop.rotation.locks import KeyLock
-from leakstop.rotation.records import RotationState
+from leakstop.rotation.records import RotationState, Settled
 from leakstop.simulator import SimulatorControl
 from tests.testing import Outcome, RunCli
 
@@ -61,8 +60,8 @@ def test_dry_run_meets_a_remembered_rotation(
 ) -> None:
     done, lost = (control.create_account("electronhub", "master").key for _ in range(2))
     state = RotationState(_state() / "rotated.json")
-    state.remember(_sha1(done), "electronhub", "rotated")
-    state.remember(_sha1(lost), "electronhub", LOST)
+    state.remember(_sha1(done), "electronhub", Settled.ROTATED)
+    state.remember(_sha1(lost), "electronhub", Settled.NEW_KEY_LOST)
     outcome = _rotate(run_cli, tmp_path, "electronhub", done, "--dry-run")
     assert "skipped" in outcome.out and "already rotated on " in outcome.out
     outcome = _rotate(run_cli, tmp_path, "electronhub", lost, "--dry-run")

@@ -14,7 +14,7 @@ import pytest
 
 from leakstop.errors import LeakstopError
 from leakstop.rotation.locks import KeyLock
-from leakstop.rotation.records import RotationState, write_durably
+from leakstop.rotation.records import Remembered, RotationState, Settled, write_durably
 
 
 def test_a_failed_replacement_leaves_no_temporary_file(tmp_path: Path) -> None:
@@ -33,10 +33,31 @@ def test_a_damaged_state_file_counts_as_empty_and_is_rewritten(tmp_path: Path, d
     path.write_bytes(damage.encode("utf-8", "surrogateescape"))
     state = RotationState(path)
     assert state.get("a" * 40) is None
-    state.remember("a" * 40, "syncline", "rotated")
+    state.remember("a" * 40, "syncline", Settled.ROTATED)
     entry = json.loads(path.read_text())["a" * 40]
     assert (entry["provider"], entry["outcome"]) == ("syncline", "rotated")
-    assert state.get("a" * 40) == entry
+    assert state.get("a" * 40) == Remembered("syncline", Settled.ROTATED, entry["time"])
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "rotated",
+        {"provider": "syncline", "outcome": "a word of a newer version", "time": "t"},
+        {"provider": "syncline", "outcome": "rotated"},
+        {"provider": 7, "outcome": "rotated", "time": "t"},
+    ],
+)
+def test_an_entry_this_version_cannot_read_is_none(tmp_path: Path, entry: object) -> None:
+    path = tmp_path / "rotated.json"
+    path.write_text(
+        json.dumps(
+            {"a" * 40: entry, "b" * 40: {"provider": "p", "outcome": "rotated", "time": "t"}}
+        )
+    )
+    state = RotationState(path)
+    assert state.get("a" * 40) is None
+    assert state.get("b" * 40) == Remembered("p", Settled.ROTATED, "t")
 
 
 def _holder(directory: Path, hashed: str) -> subprocess.Popen[str]:
