@@ -17,10 +17,8 @@ clean up" from "still leaked".
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the pre-commit hook's fast path imports this module: keep it light
-    from leakstop.rotation.summary import RotationTally
+from leakstop.outcomes import RotationTally
 
 
 class ExitCode(IntEnum):

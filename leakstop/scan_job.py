@@ -77,8 +77,9 @@ def run_scan(
             (f.commit.sha for f in result.findings if f.commit),
             revision_range=options.revision_range,
         )
+    from leakstop.outcomes import RotationTally
     from leakstop.report import render
-    from leakstop.rotation.summary import RotationTally, of_findings
+    from leakstop.rotation.summary import of_findings
 
     write_report(render(result, options.fmt), options.output, show)
     if options.output and result.findings:

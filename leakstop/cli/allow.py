@@ -1,4 +1,4 @@
-"""`leakstop allow`: parse options, accept / list / withdraw (leakstop/suppress/allow.py)."""
+"""`leakstop allow`: parse options, accept / list / withdraw (leakstop/allow.py)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def allow_command(
     """Accept the finding at FILE:LINE on purpose, after judging it: a detect-secrets
     baseline entry for that key (by its hash, so moving the line changes nothing; any other
     key stays a finding), with who, why and when. The key is never shown."""
-    from leakstop.suppress import allow
+    from leakstop import allow
 
     if sum((place is not None, list_, remove is not None)) != 1:
         raise click.UsageError("give exactly one of FILE:LINE, --list or --remove")

@@ -13,14 +13,12 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from leakstop.findings import Finding, ScanResult, Skipped
-from leakstop.outcomes import Confidence, RotationRecord, Verdict, Word
+from leakstop.outcomes import Confidence, RotationRecord, RotationTally, Verdict, Word
 from leakstop.providers.base import Rule
 from leakstop.situation import Situation
 
 if TYPE_CHECKING:
     from typing import TypeAlias
-
-    from leakstop.rotation.summary import RotationTally
 
 Json: TypeAlias = "bool | int | float | str | list[Json] | dict[str, Json] | None"
 JsonObject: TypeAlias = "dict[str, Json]"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from leakstop.errors import LeakstopError
 from leakstop.exit_codes import ExitCode, for_findings
-from leakstop.outcomes import RotationRecord, RotationStatus
+from leakstop.outcomes import RotationRecord, RotationStatus, RotationTally
 from leakstop.report.reader import parse, read_finding, read_skipped
 from leakstop.report.records import (
     SWEEP,
@@ -27,7 +27,7 @@ from leakstop.report.records import (
     Shard,
 )
 from leakstop.rotation.records import RotationState, Settled
-from leakstop.rotation.summary import RotationTally, remembered_in, tally
+from leakstop.rotation.summary import remembered_in, tally
 from leakstop.sweep.run import Sweep
 
 
