@@ -583,6 +583,28 @@ def score_corpus(report: Report, corpus: MarkedCorpus) -> None:
     assert possible == corpus.possible
 
 
+def write_corpus(repo: Repo, corpus: MarkedCorpus, *, structure_first: bool = True) -> None:
+    """Stage the corpus's files; with `structure_first`, their versions without keys are
+    committed first, so each key is a hunk of its own whose diff context may not show what
+    names it."""
+    if structure_first:
+        for path, blank in corpus.blanks.items():
+            repo.write(path, blank)
+        repo.commit("structure")
+    for path, content in corpus.files.items():
+        repo.write(path, content)
+    repo.git("add", "-A")
+
+
+def scan_corpus(run_cli: RunCli, repo: Repo, corpus: MarkedCorpus, *args: str) -> Report:
+    """`leakstop scan ARGS --format json`, failing as it must, scored against the corpus."""
+    outcome = run_cli(["scan", *args, "--format", "json"], repo.path, keys=corpus.keys)
+    assert outcome.code == 1, outcome.err
+    report = report_of(outcome)
+    score_corpus(report, corpus)
+    return report
+
+
 # -- the provider tables -------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from tests.testing import Repo, RunCli, Template, build_corpus, score_corpus
+from tests.testing import Repo, RunCli, Template, build_corpus, scan_corpus, write_corpus
 
 FILES: dict[str, Template] = {
     "postman/ECGrid.postman_collection.json": """\
@@ -430,40 +430,21 @@ def test_corpus_is_broad() -> None:
 
 def test_files_mode(repo: Repo, run_cli: RunCli) -> None:
     corpus = build_corpus(FILES)
-    for path, content in corpus.files.items():
-        repo.write(path, content)
-    repo.git("add", "-A")
-    outcome = run_cli(["scan", "--format", "json"], repo.path, keys=corpus.keys)
-    assert outcome.code == 1, outcome.err
-    score_corpus(json.loads(outcome.out), corpus)
+    write_corpus(repo, corpus, structure_first=False)
+    scan_corpus(run_cli, repo, corpus)
 
 
 def test_staged_mode_keys_added_far_from_their_scope(repo: Repo, run_cli: RunCli) -> None:
     """The structure is committed first; the keys are staged later, each a hunk of its own
     whose diff context does not show what names it."""
     corpus = build_corpus(FILES)
-    for path, blank in corpus.blanks.items():
-        repo.write(path, blank)
-    repo.commit("structure")
-    for path, content in corpus.files.items():
-        repo.write(path, content)
-    repo.git("add", "-A")
-    outcome = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=corpus.keys)
-    assert outcome.code == 1, outcome.err
-    score_corpus(json.loads(outcome.out), corpus)
+    write_corpus(repo, corpus)
+    scan_corpus(run_cli, repo, corpus, "--staged")
 
 
 def test_history_mode(repo: Repo, run_cli: RunCli) -> None:
     corpus = build_corpus(FILES)
-    for path, blank in corpus.blanks.items():
-        repo.write(path, blank)
-    repo.commit("structure")
-    for path, content in corpus.files.items():
-        repo.write(path, content)
-    repo.git("add", "-A")
+    write_corpus(repo, corpus)
     keys_commit = repo.commit("credentials")
-    outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=corpus.keys)
-    assert outcome.code == 1, outcome.err
-    report = json.loads(outcome.out)
-    score_corpus(report, corpus)
+    report = scan_corpus(run_cli, repo, corpus, "--history")
     assert {f["commit"] for f in report["findings"]} == {keys_commit}

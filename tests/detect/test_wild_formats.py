@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from tests.testing import Repo, RunCli, Template, build_corpus, score_corpus
+from tests.testing import Repo, RunCli, Template, build_corpus, scan_corpus, write_corpus
 
 Fill = Callable[[str], str]
 
@@ -397,39 +397,20 @@ def test_corpus_is_broad() -> None:
 
 def test_files_mode(repo: Repo, run_cli: RunCli) -> None:
     corpus = build_corpus(FILES)
-    for path, content in corpus.files.items():
-        repo.write(path, content)
-    repo.git("add", "-A")
-    outcome = run_cli(["scan", "--format", "json"], repo.path, keys=corpus.keys)
-    assert outcome.code == 1, outcome.err
-    score_corpus(json.loads(outcome.out), corpus)
+    write_corpus(repo, corpus, structure_first=False)
+    scan_corpus(run_cli, repo, corpus)
 
 
 def test_history_mode(repo: Repo, run_cli: RunCli) -> None:
     """The files without their keys first; the keys are added by a later commit."""
     corpus = build_corpus(FILES)
-    for path, blank in corpus.blanks.items():
-        repo.write(path, blank)
-    repo.commit("structure")
-    for path, content in corpus.files.items():
-        repo.write(path, content)
-    repo.git("add", "-A")
+    write_corpus(repo, corpus)
     keys_commit = repo.commit("credentials")
-    outcome = run_cli(["scan", "--history", "--format", "json"], repo.path, keys=corpus.keys)
-    assert outcome.code == 1, outcome.err
-    report = json.loads(outcome.out)
-    score_corpus(report, corpus)
+    report = scan_corpus(run_cli, repo, corpus, "--history")
     assert {f["commit"] for f in report["findings"]} == {keys_commit}
 
 
 def test_staged_mode(repo: Repo, run_cli: RunCli) -> None:
     corpus = build_corpus(FILES)
-    for path, blank in corpus.blanks.items():
-        repo.write(path, blank)
-    repo.commit("structure")
-    for path, content in corpus.files.items():
-        repo.write(path, content)
-    repo.git("add", "-A")
-    outcome = run_cli(["scan", "--staged", "--format", "json"], repo.path, keys=corpus.keys)
-    assert outcome.code == 1, outcome.err
-    score_corpus(json.loads(outcome.out), corpus)
+    write_corpus(repo, corpus)
+    scan_corpus(run_cli, repo, corpus, "--staged")
