@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import json
 
-from leakstop.findings import Finding
-from leakstop.report.records import JsonObject, Report, of_finding
-
-
-def finding_record(finding: Finding) -> JsonObject:
-    """One finding's JSON record (what a sweep remembers of it)."""
-    return of_finding(finding).to_json()
+from leakstop.report.records import Report
 
 
 def render(report: Report) -> str:

@@ -40,6 +40,7 @@ from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding
 from leakstop.providers import all_rules, get_rule
+from leakstop.report.records import FindingRecord, RepoStatus
 from leakstop.sweep import run, state
 from leakstop.sweep.cache import Cache, default_dir
 from leakstop.sweep.targets import Target, shown
@@ -123,7 +124,7 @@ def _open(target: Target, timeout: float, update: bool) -> tuple[Path, str | Non
 
 
 def prepare(
-    job: Job, old_tips: Sequence[str], recall: Sequence[dict[str, Any]], options: Options
+    job: Job, old_tips: Sequence[str], recall: Sequence[FindingRecord], options: Options
 ) -> run.Scanned | Plan | Failed:
     """Task: open the repository, list its new commits; scan them, or plan blocks. With
     `keep_keys`, the keys of `recall` (earlier runs' records) are read back here too, where
@@ -182,19 +183,19 @@ def _scan_block(root: Path, commits: Sequence[str], options: Options) -> run.Sca
     )
 
 
-def _recall(scanned: run.Scanned, recall: Sequence[dict[str, Any]], options: Options) -> None:
+def _recall(scanned: run.Scanned, recall: Sequence[FindingRecord], options: Options) -> None:
     from leakstop.sweep.triage import read_back
 
     if not options.keep_keys:
         return
     for record in recall:
-        hashed = record["hashed_secret"]
-        if hashed in scanned.keys:
+        hashed = record.hashed_secret
+        if hashed is None or hashed in scanned.keys:
             continue
         secret = read_back(scanned.root, record, _detector())
         if secret is not None:
             scanned.keys[hashed] = Finding(
-                get_rule(record["rule"]), record["file"], record["line"], record["column"], secret
+                get_rule(record.rule), record.file, record.line or 0, record.column or 0, secret
             )
 
 
@@ -326,7 +327,7 @@ class _Run:
         """Say on stderr what the cluster did, and whether a lost worker cost anything."""
         now = set(self.client.scheduler_info()["workers"])
         lost = [addr for addr in self.workers.values() if addr not in now]
-        failed = sum(r.status == run.FAILED for r in self.results.values())
+        failed = sum(r.status == RepoStatus.FAILED for r in self.results.values())
         line = f"dask: {len(self.tasks)} task(s) on {len(self.workers)} worker(s)"
         if lost:
             line += f"; {len(lost)} worker(s) left during the sweep, their tasks ran again"

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from leakstop.errors import LeakstopError
 from leakstop.exit_codes import ExitCode, for_findings
 from leakstop.outcomes import RotationRecord, RotationStatus, RotationTally
-from leakstop.report.reader import parse, read_finding, read_skipped
+from leakstop.report.reader import parse
 from leakstop.report.records import (
     SWEEP,
     FindingRecord,
@@ -36,7 +37,7 @@ def of_sweep(sweep: Sweep, shard: tuple[int, int] | None = None) -> Report:
         RepositoryRecord(
             repository=r.target.name,
             source="remote" if r.target.remote else "local",
-            status=RepoStatus(r.status),
+            status=r.status,
             reason=r.reason,
             commits=r.commits,
             new_commits=r.new_commits,
@@ -52,10 +53,11 @@ def of_sweep(sweep: Sweep, shard: tuple[int, int] | None = None) -> Report:
         bytes=sum(r.bytes for r in sweep.repositories),
         seconds=sweep.seconds,
         started=sweep.started,
-        skipped=[read_skipped(s) for r in sweep.repositories for s in r.skipped],
+        skipped=[s for r in sweep.repositories for s in r.skipped],
         shard=Shard(*shard) if shard is not None else None,
     )
-    findings = [read_finding(record) for r in sweep.repositories for record in r.records]
+    # Copies: triage fills in verdicts and rotations on the report's records alone.
+    findings = [replace(record) for r in sweep.repositories for record in r.records]
     return normalize(Report(scan, findings, repositories))
 
 

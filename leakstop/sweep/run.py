@@ -14,22 +14,19 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from leakstop import git
 from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding, Skipped
 from leakstop.providers import all_rules
-from leakstop.report.json_report import finding_record
+from leakstop.report.records import FindingRecord, RepoStatus, SkippedRecord, of_finding
 from leakstop.sources.text import DEFAULT_MAX_BYTES
 from leakstop.sweep import forge, state
 from leakstop.sweep.cache import DEFAULT_TIMEOUT, Cache
 from leakstop.sweep.targets import Target
-
-OK, EMPTY, FAILED = "ok", "empty", "failed"
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,7 @@ class SweepRequest:
 @dataclass
 class RepoResult:
     target: Target
-    status: str = OK
+    status: RepoStatus = RepoStatus.OK
     reason: str | None = None
     root: Path | None = None
     """Where git reads the repository (the work tree, or the mirror)."""
@@ -60,9 +57,9 @@ class RepoResult:
     """Commits scanned by this run."""
     files: int = 0
     bytes: int = 0
-    records: list[dict[str, Any]] = field(default_factory=list)
-    """Keyless report records, earlier runs' included."""
-    skipped: list[dict[str, Any]] = field(default_factory=list)
+    records: list[FindingRecord] = field(default_factory=list)
+    """Keyless report records named by the repository, earlier runs' included."""
+    skipped: list[SkippedRecord] = field(default_factory=list)
     keys: dict[str, Finding] = field(default_factory=dict)
     """hashed_secret -> a finding of this run that still holds its key (for triage)."""
     commit_link: str | None = None
@@ -112,9 +109,9 @@ def sweep(request: SweepRequest) -> Sweep:
 
 def summary(result: RepoResult) -> str:
     name = result.target.name
-    if result.status == FAILED:
+    if result.status == RepoStatus.FAILED:
         return f"{name}: FAILED: {result.reason}"
-    if result.status == EMPTY:
+    if result.status == RepoStatus.EMPTY:
         return f"{name}: empty (no commits)"
     count = len(result.records)
     return (
@@ -149,7 +146,7 @@ class Scanned:
     commits: int = 0
     files: int = 0
     bytes: int = 0
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[FindingRecord] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     keys: dict[str, Finding] = field(default_factory=dict)
     commit_link: str | None = None
@@ -170,13 +167,8 @@ class Scanned:
             self.keys.setdefault(hashed, finding)
 
 
-def _scan_order(record: dict[str, Any]) -> tuple[str, str, str, int]:
-    return (
-        str(record.get("date") or ""),
-        str(record.get("commit") or ""),
-        str(record["file"]),
-        int(record["line"]),
-    )
+def _scan_order(record: FindingRecord) -> tuple[str, str, str, int]:
+    return (record.date or "", record.commit or "", record.file, record.line or 0)
 
 
 def open_repository(target: Target, cache: Cache, timeout: float) -> tuple[Path, str | None]:
@@ -246,7 +238,7 @@ def scan_commits(
         commits=found.commits,
         files=found.files,
         bytes=found.bytes,
-        records=[finding_record(f) for f in findings],
+        records=[of_finding(f) for f in findings],
         skipped=dict(found.skipped),
         unreadable=[*found.unreadable, *lost],
     )
@@ -268,18 +260,16 @@ def settle(
         result.keys.setdefault(hashed, finding)
     records = [_named(r, target) for r in base.findings] if base else []
     result.records = _unique([*records, *fresh])
-    named = [Skipped(path, why) for path, why in sorted(scanned.skipped.items())]
+    named = [SkippedRecord(path, why) for path, why in sorted(scanned.skipped.items())]
     unreadable = sorted(scanned.unreadable, key=lambda s: (s.file, s.commit or ""))
-    skipped = [
-        {"file": s.file, "reason": s.reason, **({"commit": s.commit} if s.commit else {})}
-        for s in [*named, *unreadable]
-    ]
+    skipped = [SkippedRecord(s.file, s.reason, s.commit or None) for s in unreadable]
     old_skipped = base.skipped if base else []
-    result.skipped = [_named(s, target) for s in _unique_skips([*old_skipped, *skipped])]
+    all_skipped = _unique_skips([*old_skipped, *named, *skipped])
+    result.skipped = [replace(s, repository=target.name) for s in all_skipped]
     result.new_commits = scanned.commits
     result.commits = (base.commits if base else 0) + scanned.commits
     result.files, result.bytes = scanned.files, scanned.bytes
-    result.status = OK if scanned.tips else EMPTY
+    result.status = RepoStatus.OK if scanned.tips else RepoStatus.EMPTY
     state.save(
         cache.state_path(target),
         target.name,
@@ -287,18 +277,19 @@ def settle(
             tips=scanned.tips,
             commits=result.commits,
             findings=result.records,
-            skipped=_unique_skips([*old_skipped, *skipped]),
+            skipped=all_skipped,
         ),
     )
 
 
 def fail(result: RepoResult, reason: str, remembered: state.RepoState | None) -> None:
     """Mark `result` failed; what earlier runs found is still true: keep listing it."""
-    result.status = FAILED
+    result.status = RepoStatus.FAILED
     result.reason = reason
     if remembered is not None:
+        name = result.target.name
         result.records = [_named(r, result.target) for r in remembered.findings]
-        result.skipped = [_named(s, result.target) for s in remembered.skipped]
+        result.skipped = [replace(s, repository=name) for s in remembered.skipped]
         result.commits = remembered.commits
 
 
@@ -352,47 +343,36 @@ def new_commits(root: Path, tips: Sequence[str], old_tips: Sequence[str]) -> lis
     return out.decode("ascii", "replace").split()
 
 
-_ORDER = (
-    "repository",
-    "provider",
-    "rule",
-    "file",
-    "line",
-    "column",
-    "commit",
-    "hashed_secret",
-    "redacted",
-    "author",
-    "date",
-    "reason",
-)
+def _named(record: FindingRecord, target: Target) -> FindingRecord:
+    """`record` for `target`'s report (a copy: the remembered state stays unnamed)."""
+    return replace(record, repository=target.name)
 
 
-def _named(record: dict[str, Any], target: Target) -> dict[str, Any]:
-    """`record` for `target`'s report, its fields in the JSON report's order."""
-    merged = {**record, "repository": target.name}
-    ordered = {k: merged[k] for k in _ORDER if k in merged}
-    return ordered | {k: v for k, v in merged.items() if k not in ordered}
-
-
-def finding_identity(record: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(
-        record.get(k) for k in ("commit", "file", "line", "column", "rule", "hashed_secret")
+def finding_identity(record: FindingRecord) -> tuple[str | int | None, ...]:
+    """What makes two records one finding (a later run's record of it may differ in its
+    triage outcomes)."""
+    return (
+        record.commit,
+        record.file,
+        record.line,
+        record.column,
+        record.rule,
+        record.hashed_secret,
     )
 
 
-def _unique(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+def _unique(records: list[FindingRecord]) -> list[FindingRecord]:
+    seen: dict[tuple[str | int | None, ...], FindingRecord] = {}
     for record in records:
         seen.setdefault(finding_identity(record), record)
     return list(seen.values())
 
 
-def _unique_skips(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+def _unique_skips(records: list[SkippedRecord]) -> list[SkippedRecord]:
+    """One record per file and reason, unnamed (as the state keeps them)."""
+    seen: dict[tuple[str, str], SkippedRecord] = {}
     for record in records:
-        plain = {k: v for k, v in record.items() if k != "repository"}
-        seen.setdefault((plain.get("file"), plain.get("reason")), plain)
+        seen.setdefault((record.file, record.reason), replace(record, repository=None))
     return list(seen.values())
 
 

@@ -18,13 +18,13 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from leakstop.errors import LeakstopError
 from leakstop.providers import all_rules
-from leakstop.report.reader import read_finding
+from leakstop.report.reader import read_finding, read_skipped
+from leakstop.report.records import FindingRecord, JsonObject, SkippedRecord, skipped_json
 
 VERSION = 1
 _RECORD_FIELDS = {
@@ -42,8 +42,9 @@ _RECORD_FIELDS = {
 class RepoState:
     tips: list[str] = field(default_factory=list)
     commits: int = 0
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[FindingRecord] = field(default_factory=list)
+    """Keyless, unnamed (no repository) and without triage outcomes."""
+    skipped: list[SkippedRecord] = field(default_factory=list)
 
 
 def rules_digest() -> str:
@@ -53,7 +54,8 @@ def rules_digest() -> str:
 
 def load(path: Path) -> RepoState | None:
     """The remembered state, or None when there is none that applies (missing, unreadable,
-    another format or other rules): then the whole history is scanned."""
+    another format, other rules, or an entry this version cannot read): then the whole
+    history is scanned."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -69,12 +71,18 @@ def load(path: Path) -> RepoState | None:
         and all(isinstance(t, str) and _is_sha(t) for t in tips)
         and isinstance(commits, int)
         and isinstance(findings, list)
-        and all(_valid_record(f) for f in findings)
         and isinstance(skipped, list)
-        and all(isinstance(s, dict) for s in skipped)
     ):
         return None
-    return RepoState(tips=tips, commits=commits, findings=findings, skipped=skipped)
+    try:
+        return RepoState(
+            tips=tips,
+            commits=commits,
+            findings=[_finding(f) for f in findings],
+            skipped=[_skipped(s) for s in skipped],
+        )
+    except LeakstopError:
+        return None
 
 
 def save(path: Path, name: str, state: RepoState) -> None:
@@ -86,7 +94,7 @@ def save(path: Path, name: str, state: RepoState) -> None:
         "tips": sorted(state.tips),
         "commits": state.commits,
         "findings": [_keyless(f) for f in state.findings],
-        "skipped": state.skipped,
+        "skipped": [skipped_json(_unnamed(s)) for s in state.skipped],
     }
     fd, tmp = tempfile.mkstemp(prefix=".state.", dir=path.parent)
     try:
@@ -98,23 +106,34 @@ def save(path: Path, name: str, state: RepoState) -> None:
         raise
 
 
-def _keyless(record: dict[str, Any]) -> dict[str, Any]:
+def _keyless(record: FindingRecord) -> JsonObject:
     """Only where and what, never triage outcomes (they go stale) or the repository name."""
+    data = record.to_json()
     keep = (*_RECORD_FIELDS, "confidence", "commit", "author", "date")
-    return {k: record[k] for k in keep if k in record}
+    return {k: data[k] for k in keep if k in data}
 
 
-def _valid_record(record: object) -> bool:
-    """Whether `record` is a keyless finding the report can read (records.read_finding)."""
-    if not isinstance(record, dict):
-        return False
-    try:
-        read_finding(record)
-    except LeakstopError:
-        return False
-    return all(isinstance(record.get(k), t) for k, t in _RECORD_FIELDS.items()) and isinstance(
-        record.get("commit"), str
-    )
+def _unnamed(record: SkippedRecord) -> SkippedRecord:
+    return record if record.repository is None else replace(record, repository=None)
+
+
+def _finding(data: object) -> FindingRecord:
+    """A remembered finding: a report record with every field the sweep needs, or a
+    LeakstopError."""
+    if not isinstance(data, dict):
+        raise LeakstopError("a remembered finding is not an object")
+    record = read_finding(data)
+    if not all(isinstance(data.get(k), t) for k, t in _RECORD_FIELDS.items()) or not isinstance(
+        data.get("commit"), str
+    ):
+        raise LeakstopError("a remembered finding lacks a field")
+    return record
+
+
+def _skipped(data: object) -> SkippedRecord:
+    if not isinstance(data, dict):
+        raise LeakstopError("a remembered skipped file is not an object")
+    return _unnamed(read_skipped(data))
 
 
 def _is_sha(text: str) -> bool:

@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from leakstop import git
 from leakstop.detect.engine import Detector
@@ -172,7 +171,7 @@ def _keys(sweep: Sweep, by_key: dict[str, list[FindingRecord]]) -> tuple[list[Fi
         for record in records:
             if secret is not None:
                 break
-            secret = read_back(roots.get(str(record.repository)), record.to_json(), detector)
+            secret = read_back(roots.get(str(record.repository)), record, detector)
         if secret is None:
             lost.append(hashed)
             continue
@@ -191,14 +190,15 @@ def _keys(sweep: Sweep, by_key: dict[str, list[FindingRecord]]) -> tuple[list[Fi
     return found, lost
 
 
-def read_back(root: Path | None, record: dict[str, Any], detector: Detector) -> str | None:
-    if root is None or not record.get("commit"):
+def read_back(root: Path | None, record: FindingRecord, detector: Detector) -> str | None:
+    """The key of `record` read again from its commit's file (None: not there any more)."""
+    if root is None or not record.commit:
         return None
-    text = text_at(root, record["commit"], record["file"])
+    text = text_at(root, record.commit, record.file)
     if text is None:
         return None
-    for hit in detector.scan(Block(path=record["file"], text=text)):
-        if hashed_secret(hit.secret) == record["hashed_secret"]:
+    for hit in detector.scan(Block(path=record.file, text=text)):
+        if hashed_secret(hit.secret) == record.hashed_secret:
             return hit.secret
     return None
 

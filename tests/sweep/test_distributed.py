@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from leakstop.report.records import RepoStatus
 from leakstop.secrets_text import hashed_secret
 from leakstop.simulator import SimulatorControl
 from leakstop.sweep import distributed as engine
@@ -342,7 +343,7 @@ def test_worker_tasks_plan_blocks_and_update_a_stale_mirror(
     late = origin.commit("late")
     part = engine.block(job, [late], options)
     assert isinstance(part, run.Scanned) and part.commits == 1
-    assert [r["commit"] for r in part.records] == [late] and list(part.keys)
+    assert [r.commit for r in part.records] == [late] and list(part.keys)
     small = engine.prepare(job, plan.scanned.tips, part.records, options)
     assert isinstance(small, run.Scanned) and small.commits == 1
     again = engine.prepare(job, small.tips, part.records, options)
@@ -370,10 +371,10 @@ def test_a_task_that_keeps_failing_is_a_failed_repository_not_a_gap(
         cluster.scheduler_address, dataclasses.replace(request, say=said.append)
     )
     results = {r.target.name: r for r in swept.repositories}
-    assert results["/bad"].status == run.FAILED
+    assert results["/bad"].status == RepoStatus.FAILED
     assert results["/bad"].reason == "the task failed on the cluster (ValueError)"
     assert (
-        results[str(tmp_path / "fine")].status == run.EMPTY
-        or results[str(tmp_path / "fine")].status == run.OK
+        results[str(tmp_path / "fine")].status == RepoStatus.EMPTY
+        or results[str(tmp_path / "fine")].status == RepoStatus.OK
     )
     assert said[-1].endswith("1 not swept")

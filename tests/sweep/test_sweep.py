@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -730,16 +731,19 @@ def test_triage_helpers(tmp_path: Path, repo: Repo) -> None:
     from leakstop.detect.engine import Detector
     from leakstop.findings import Finding
     from leakstop.providers import all_rules, get_rule
+    from leakstop.report.records import FindingRecord
     from leakstop.sweep.triage import not_live, read_back, round_robin
 
     key = new_key("scrapebit-api-key")
     sha = commit_file(repo, "k.env", f"SB={key}\n")
     detector = Detector(all_rules())
-    record = {"commit": sha, "file": "k.env", "hashed_secret": hashed_secret(key)}
+    record = FindingRecord(
+        "scrapebit-api-key", "k.env", commit=sha, hashed_secret=hashed_secret(key)
+    )
     assert read_back(repo.path, record, detector) == key
-    assert read_back(repo.path, {**record, "hashed_secret": "0" * 40}, detector) is None
-    assert read_back(repo.path, {**record, "file": "nope"}, detector) is None
-    assert read_back(repo.path, {**record, "commit": None}, detector) is None
+    assert read_back(repo.path, replace(record, hashed_secret="0" * 40), detector) is None
+    assert read_back(repo.path, replace(record, file="nope"), detector) is None
+    assert read_back(repo.path, replace(record, commit=None), detector) is None
     assert read_back(None, record, detector) is None
 
     def finding(rule_id: str, verified: str, line: int = 1) -> Finding:
