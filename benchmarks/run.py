@@ -35,12 +35,11 @@ TOOLS_DIR = HERE / ".cache" / "tools"
 RESULTS = HERE / "results" / "latest.json"
 sys.path.insert(0, str(HERE))
 
-import corpus  # noqa: E402  (a sibling module; the script runs from any directory)
+import corpus  # noqa: E402  (sibling modules; the script runs from any directory)
+import probe  # noqa: E402
 
 # Targets: leakstop must take at most this fraction of the other tool's time.
 TARGETS = {"detect-secrets-hook": 1 / 3, "gitleaks": 1.0, "betterleaks": 1.0}
-# Modules the hot path must never load (the test suite asserts the same).
-HEAVY = ("detect_secrets", "httpx", "git", "requests")
 
 
 @dataclass(frozen=True)
@@ -305,36 +304,6 @@ def import_profile(cwd: Path, env: dict[str, str], rounds: int = 3) -> ImportPro
         profiles.append(parse_importtime(proc.stderr))
     profiles.sort(key=lambda p: p.total_us)
     return profiles[len(profiles) // 2]
-
-
-# The console script's code, plus an exit hook that writes sys.modules to the file in argv[1]:
-# unlike -X importtime, it also sees modules loaded through importlib.import_module.
-_PROBE = """
-import atexit, sys
-_out = sys.argv.pop(1)
-def _dump():
-    import json
-    with open(_out, "w", encoding="utf-8") as f:
-        json.dump(sorted(sys.modules), f)
-atexit.register(_dump)
-from leakstop.cli.main import main
-sys.exit(main())
-"""
-
-
-def loaded_modules(cwd: Path, env: dict[str, str], work: Path) -> list[str]:
-    out = work / "modules.json"
-    subprocess.run(
-        [sys.executable, "-c", _PROBE, str(out), "scan", "--staged"],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-    )
-    try:
-        modules: list[str] = json.loads(out.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return modules
 
 
 def parse_importtime(stderr: str) -> ImportProfile:
@@ -637,13 +606,14 @@ def benchmark(args: argparse.Namespace, leakstop: str, hook: str | None, work: P
     say("  top-level imports (cumulative):")
     for name, us in profile.top_level[:8]:
         say(f"    {us / 1000:6.2f} ms  {name}")
-    loaded = loaded_modules(repo, env, work)
-    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
+    _, probed = probe.run_probed(["scan", "--staged"], repo, work / "modules.json", env)
+    loaded = probed or []
+    heavy = probe.heavy(loaded)
     say(f"  modules loaded at exit (sys.modules): {len(loaded)}")
     if heavy:
         say(f"  HEAVY MODULES ON THE HOT PATH: {', '.join(heavy)}")
     else:
-        say(f"  none of {', '.join(HEAVY)} is imported")
+        say(f"  none of {', '.join(probe.HEAVY)} is imported")
 
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

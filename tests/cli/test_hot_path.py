@@ -7,49 +7,21 @@ records `sys.modules` as it exits, so every import counts, including those made 
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from benchmarks.probe import heavy, run_probed
 from tests.testing import Repo, assert_no_leak, new_key
-
-FORBIDDEN = ("detect_secrets", "httpx", "git", "requests")
-
-# What the `leakstop` console script runs, plus an exit hook that writes the loaded modules
-# to the file named by argv[1] (json is imported only then, after leakstop has finished).
-_ENTRY = """
-import atexit, sys
-_out = sys.argv.pop(1)
-def _dump():
-    import json
-    with open(_out, "w", encoding="utf-8") as f:
-        json.dump(sorted(sys.modules), f)
-atexit.register(_dump)
-from leakstop.cli.main import main
-sys.exit(main())
-"""
 
 
 def run_hook(
     repo: Repo, out: Path, *args: str
 ) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    proc = subprocess.run(
-        [sys.executable, "-c", _ENTRY, str(out), *args],
-        cwd=repo.path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.is_file(), f"the process exited without running its exit hooks: {proc.stderr}"
-    modules: list[str] = json.loads(out.read_text(encoding="utf-8"))
+    proc, modules = run_probed(args, repo.path, out)
+    assert modules is not None, f"the process exited without running its exit hooks: {proc.stderr}"
     return proc, set(modules)
-
-
-def heavy(modules: set[str]) -> list[str]:
-    return sorted(m for m in modules if m.split(".")[0] in FORBIDDEN)
 
 
 def test_heavy_matches_packages_not_prefixes() -> None:
