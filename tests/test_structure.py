@@ -459,3 +459,57 @@ def test_no_modules_import_each_other_in_a_loop() -> None:
 def test_the_loop_check_finds_a_loop_at_any_length() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
     assert circles(graph) == [["a", "b", "c"]]
+
+
+# -- (f) typed records ------------------------------------------------------------------------
+RECORD_MODULES = (
+    "outcomes.py",
+    "findings.py",
+    "report/records.py",
+    "report/reader.py",
+    "rotation/records.py",
+    "sweep/state.py",
+    "sweep/run.py",
+    "sweep/report.py",
+)
+"""Where findings, verdicts, rotation outcomes and report records are defined or carried."""
+
+
+def uses_any(tree: ast.Module) -> list[int]:
+    """The lines that name `typing.Any` (as `Any` or `typing.Any`, in code or in a string
+    annotation)."""
+    lines: list[int] = []
+    for node in ast.walk(tree):
+        named = (
+            (isinstance(node, ast.Name) and node.id == "Any")
+            or (isinstance(node, ast.Attribute) and node.attr == "Any")
+            or (isinstance(node, ast.alias) and node.name == "Any")
+        )
+        if named:
+            lines.append(getattr(node, "lineno", 0))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:  # a string annotation (prose does not parse as an expression)
+                inner = ast.parse(node.value.strip(), mode="eval")
+            except SyntaxError:
+                continue
+            if any(isinstance(n, ast.Name) and n.id == "Any" for n in ast.walk(inner)):
+                lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("name", RECORD_MODULES)
+def test_the_records_are_typed_without_any(name: str) -> None:
+    path = PACKAGE / name
+    assert uses_any(parse(path)) == [], f"{name} types a record with Any"
+
+
+def test_any_check_catches_each_form() -> None:
+    for source in (
+        "from typing import Any\n",
+        "import typing\nx: typing.Any = 1\n",
+        "x: 'Any' = 1\n",
+        "x: 'dict[str, Any]' = {}\n",
+        "def f(x: Any) -> None: ...\n",
+    ):
+        assert uses_any(ast.parse(source)), source
+    assert uses_any(ast.parse("x = 'Anyone may read this'\n")) == []

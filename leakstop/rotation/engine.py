@@ -33,6 +33,7 @@ from leakstop.rotation.http import Answer, Lost, make_client, proxy_allowed_for,
 from leakstop.rotation.journal import InFlight, Journal
 from leakstop.rotation.locks import KeyLock
 from leakstop.rotation.records import (
+    AuditEntry,
     AuditLog,
     Outcome,
     Remembered,
@@ -213,13 +214,15 @@ class Engine:
         problems: list[str] = []
         try:
             self.audit.append(
-                provider=target.rule.provider,
-                rule=target.rule.id,
-                where=target.where,
-                outcome=outcome.status,
-                detail=outcome.detail,
-                old_sha1=target.hashed,
-                new_sha1=outcome.new_sha1,
+                AuditEntry(
+                    provider=target.rule.provider,
+                    rule=target.rule.id,
+                    where=target.where,
+                    outcome=outcome.status,
+                    detail=outcome.detail,
+                    old_sha1=target.hashed,
+                    new_sha1=outcome.new_sha1,
+                )
             )
         except (OSError, LeakstopError) as exc:
             problems.append(f"audit log not written ({_why(exc)})")

@@ -12,9 +12,8 @@ import os
 import stat
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from leakstop.errors import LeakstopError
 from leakstop.outcomes import RotationRecord, RotationStatus, Word
@@ -187,6 +186,20 @@ class RotationState:
             write_durably(self.path, text.encode("utf-8"))
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log (with the time it is written): digests, never a key."""
+
+    provider: str
+    rule: str
+    where: str
+    """The file and line (or commit) the key was found at."""
+    outcome: RotationStatus
+    detail: str
+    old_sha1: str
+    new_sha1: str | None
+
+
 class AuditLog:
     """`audit.jsonl` in the state directory: one JSON line per rotation attempt."""
 
@@ -201,9 +214,9 @@ class AuditLog:
         except OSError as exc:
             raise _unwritable(self.path.parent, exc) from None
 
-    def append(self, **entry: Any) -> None:
+    def append(self, entry: AuditEntry) -> None:
         private_dir(self.path.parent)
-        line = json.dumps({"time": now(), **entry}, sort_keys=True) + "\n"
+        line = json.dumps({"time": now(), **asdict(entry)}, sort_keys=True) + "\n"
         # One write of one line on an O_APPEND descriptor: concurrent runs never interleave.
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
