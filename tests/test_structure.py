@@ -513,3 +513,20 @@ def test_any_check_catches_each_form() -> None:
     ):
         assert uses_any(ast.parse(source)), source
     assert uses_any(ast.parse("x = 'Anyone may read this'\n")) == []
+
+
+# -- (g) the tests mirror the package ---------------------------------------------------------
+TESTS = Path(__file__).parent
+NOT_PACKAGES = {"hooks": "the repository's hooks/ scripts and the pre-commit/CI integrations"}
+"""Test folders that mirror something outside leakstop/, and what."""
+
+
+def package_folders(root: Path) -> set[str]:
+    return {p.name for p in root.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
+
+
+def test_the_test_tree_mirrors_the_package() -> None:
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    folders = package_folders(TESTS)
+    assert folders - packages - set(NOT_PACKAGES) == set(), "a test folder with no package"
+    assert packages - folders == set(), "a package without its test folder"
