@@ -17,8 +17,10 @@ clean up" from "still leaked".
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-from leakstop.outcomes import RotationTally
+if TYPE_CHECKING:  # every command imports this table: it must not pull in dataclasses
+    from leakstop.outcomes import RotationTally
 
 
 class ExitCode(IntEnum):
