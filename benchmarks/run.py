@@ -380,9 +380,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--gitleaks", help="use this gitleaks binary")
     parser.add_argument("--betterleaks", help="use this betterleaks binary")
+    parser.add_argument(
+        "--also",
+        action="append",
+        metavar="LABEL=LEAKSTOP",
+        help="another leakstop console script timed in the same interleaved rounds, e.g. "
+        "before=../old-checkout/.venv/bin/leakstop (an A/B of a change); repeatable",
+    )
     args = parser.parse_args(argv)
     if args.runs < 5:
         parser.error("--runs must be at least 5 (the figure is a median)")
+    for spec in args.also or []:
+        label, _, exe = spec.partition("=")
+        if not label or not exe or shutil.which(exe) is None:
+            parser.error(f"--also {spec}: LABEL=PATH to a leakstop command that exists")
     if shutil.which("git") is None:
         sys.exit("git is required")
 
@@ -422,6 +433,9 @@ def benchmark(args: argparse.Namespace, leakstop: str, hook: str | None, work: P
         )
 
     tools = [leakstop_tool("leakstop", "leakstop scan --staged", leakstop)]
+    for spec in args.also or []:
+        label, _, exe = spec.partition("=")
+        tools.append(leakstop_tool(f"also-{label}", f"  {label}: {exe} scan --staged", exe))
     if not args.no_regular and not args.no_install:
         exe, how = regular_install(work)
         if exe is None:

@@ -77,16 +77,18 @@ def run_scan(
             (f.commit.sha for f in result.findings if f.commit),
             revision_range=options.revision_range,
         )
-    from leakstop.outcomes import RotationTally
     from leakstop.report import render
-    from leakstop.rotation.summary import of_findings
 
     write_report(render(result, options.fmt), options.output, show)
     if options.output and result.findings:
         say(f"{len(result.findings)} finding(s); report in {options.output}")
-    tally = (of_findings(result.findings) or RotationTally()) if options.rotate else None
-    if tally is not None:  # every rotating run ends with its one-line summary
-        say(f"rotation: {tally.line()}")
+    if not options.rotate:
+        return for_findings(result.blocking)
+    from leakstop.outcomes import RotationTally
+    from leakstop.rotation.summary import of_findings
+
+    tally = of_findings(result.findings) or RotationTally()
+    say(f"rotation: {tally.line()}")  # every rotating run ends with its one-line summary
     return for_findings(result.blocking, tally)
 
 

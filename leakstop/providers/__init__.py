@@ -16,10 +16,17 @@ if TYPE_CHECKING:
     from leakstop.providers.api import KeyApi
 
 
+_RECORD_MODULES = frozenset({"api", "base"})
+"""This package's modules that define the records, not a provider (`api` is loaded only when
+a key is checked or rotated)."""
+
+
 @cache
 def all_providers() -> tuple[Provider, ...]:
     found: list[Provider] = []
     for info in pkgutil.iter_modules(__path__):
+        if info.name in _RECORD_MODULES:
+            continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         provider = getattr(module, "PROVIDER", None)
         if isinstance(provider, Provider):

@@ -8,7 +8,7 @@ touches code outside its own module.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -88,8 +88,13 @@ class Provider:
     title: str
     default_base_url: str
     rules: tuple[Rule, ...] = field(default_factory=tuple)
-    apis: Mapping[str, KeyApi] = field(default_factory=dict)
-    """The API side per rule id: check and rotate calls (see providers/api.py)."""
+    key_apis: Callable[[], Mapping[str, KeyApi]] = dict
+    """Builds the API side per rule id (check and rotate calls, providers/api.py) when it is
+    first needed: detection never needs it, so a hook's scan never loads it."""
+
+    @property
+    def apis(self) -> Mapping[str, KeyApi]:
+        return self.key_apis()
 
     @property
     def env_url_var(self) -> str:

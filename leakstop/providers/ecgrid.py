@@ -2,8 +2,15 @@
 the ECGrid scope it sits in (detect/scoped.py), and never in files where GUIDs are
 identifiers (project and lock files)."""
 
-from leakstop.providers.api import Call, KeyApi, UserIdLookup
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
 from leakstop.providers.base import Provider, Rule
+
+if TYPE_CHECKING:
+    from leakstop.providers.api import KeyApi
 
 _HEX = "[0-9A-Fa-f]"
 
@@ -32,6 +39,31 @@ _HINT = (
     rf"|'{_HEX_GUID}'[ \t]*[,)]"
 )
 
+
+@cache
+def key_apis() -> dict[str, KeyApi]:
+    """The API side, built when rotation or --verify first asks (detection never does)."""
+    from leakstop.providers.api import Call, KeyApi, UserIdLookup
+
+    return {
+        "ecgrid-api-key": KeyApi(
+            auth_header="X-API-Key",
+            auth_prefix="",
+            check=Call("GET", "/v2/users/me"),
+            # POST, with the owner's integer id (the Java sample's GET is a doc error).
+            rotate=Call("POST", "/v2/users/key-generate/{user_id}"),
+            new_key_at=("data",),
+            user_id=UserIdLookup(
+                call=Call("GET", "/v2/users/me"),
+                value_at=("data", "userId"),
+                env_var="LEAKSTOP_ECGRID_USER_ID",
+            ),
+            invalid_codes=frozenset({"InvalidAPIKey"}),
+            dashboard="the ECGrid portal (Users → API key)",
+        ),
+    }
+
+
 PROVIDER = Provider(
     name="ecgrid",
     title="ECGrid",
@@ -52,21 +84,5 @@ PROVIDER = Provider(
             anchor=rf"-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-",
         ),
     ),
-    apis={
-        "ecgrid-api-key": KeyApi(
-            auth_header="X-API-Key",
-            auth_prefix="",
-            check=Call("GET", "/v2/users/me"),
-            # POST, with the owner's integer id (the Java sample's GET is a doc error).
-            rotate=Call("POST", "/v2/users/key-generate/{user_id}"),
-            new_key_at=("data",),
-            user_id=UserIdLookup(
-                call=Call("GET", "/v2/users/me"),
-                value_at=("data", "userId"),
-                env_var="LEAKSTOP_ECGRID_USER_ID",
-            ),
-            invalid_codes=frozenset({"InvalidAPIKey"}),
-            dashboard="the ECGrid portal (Users → API key)",
-        ),
-    },
+    key_apis=key_apis,
 )

@@ -1,7 +1,42 @@
 """Scrapebit: `sb_live_` keys (rotatable) and `sb_test_` sandbox keys (report only)."""
 
-from leakstop.providers.api import Call, KeyApi
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
 from leakstop.providers.base import Provider, Rule
+
+if TYPE_CHECKING:
+    from leakstop.providers.api import KeyApi
+
+
+@cache
+def key_apis() -> dict[str, KeyApi]:
+    """The API side, built when rotation or --verify first asks (detection never does)."""
+    from leakstop.providers.api import Call, KeyApi
+
+    return {
+        "scrapebit-api-key": KeyApi(
+            auth_header="Authorization",
+            auth_prefix="Bearer ",
+            check=Call("GET", "/v1/user/profile"),  # costs no credits
+            rotate=Call("POST", "/v1/user/api-key/regenerate"),
+            new_key_at=("data", "api_key"),
+            invalid_codes=frozenset({"api_key_expired", "api_key_revoked"}),
+            retry_after_at=("error", "retry_after"),
+            dashboard="scrapebit.com: Settings → Profile → Regenerate API Key",
+        ),
+        # Sandbox keys: checkable; rotation through the API is not documented.
+        "scrapebit-test-key": KeyApi(
+            auth_header="Authorization",
+            auth_prefix="Bearer ",
+            check=Call("GET", "/v1/user/profile"),
+            rotate=None,
+            invalid_codes=frozenset({"api_key_expired", "api_key_revoked"}),
+        ),
+    }
+
 
 PROVIDER = Provider(
     name="scrapebit",
@@ -28,24 +63,5 @@ PROVIDER = Provider(
             severity="medium",
         ),
     ),
-    apis={
-        "scrapebit-api-key": KeyApi(
-            auth_header="Authorization",
-            auth_prefix="Bearer ",
-            check=Call("GET", "/v1/user/profile"),  # costs no credits
-            rotate=Call("POST", "/v1/user/api-key/regenerate"),
-            new_key_at=("data", "api_key"),
-            invalid_codes=frozenset({"api_key_expired", "api_key_revoked"}),
-            retry_after_at=("error", "retry_after"),
-            dashboard="scrapebit.com: Settings → Profile → Regenerate API Key",
-        ),
-        # Sandbox keys: checkable; rotation through the API is not documented.
-        "scrapebit-test-key": KeyApi(
-            auth_header="Authorization",
-            auth_prefix="Bearer ",
-            check=Call("GET", "/v1/user/profile"),
-            rotate=None,
-            invalid_codes=frozenset({"api_key_expired", "api_key_revoked"}),
-        ),
-    },
+    key_apis=key_apis,
 )

@@ -1,8 +1,43 @@
 """Syncline: `sk_user_` user keys, and `sk_live_` platform keys (Stripe shares that prefix,
 so those count only next to Syncline context)."""
 
-from leakstop.providers.api import Call, KeyApi
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
 from leakstop.providers.base import Provider, Rule
+
+if TYPE_CHECKING:
+    from leakstop.providers.api import KeyApi
+
+
+@cache
+def key_apis() -> dict[str, KeyApi]:
+    """The API side, built when rotation or --verify first asks (detection never does)."""
+    from leakstop.providers.api import Call, KeyApi
+
+    return {
+        "syncline-user-key": KeyApi(
+            auth_header="X-API-Key",  # what the regenerate page documents
+            auth_prefix="",
+            check=Call("GET", "/v1/user/info"),
+            rotate=Call("POST", "/v1/user/api-key/regenerate"),
+            new_key_at=("api_key",),
+            reset_header="X-RateLimit-Reset",
+            dashboard="Syncline settings (API key)",
+        ),
+        "syncline-platform-key": KeyApi(
+            auth_header="X-API-Key",
+            auth_prefix="",
+            check=Call("GET", "/v1/platform/dashboard"),
+            rotate=Call("POST", "/v1/platform/regenerate-key"),
+            new_key_at=("api_key",),
+            reset_header="X-RateLimit-Reset",
+            dashboard="the Syncline developer dashboard",
+        ),
+    }
+
 
 PROVIDER = Provider(
     name="syncline",
@@ -31,24 +66,5 @@ PROVIDER = Provider(
             exclude_context=(r"stripe",),
         ),
     ),
-    apis={
-        "syncline-user-key": KeyApi(
-            auth_header="X-API-Key",  # what the regenerate page documents
-            auth_prefix="",
-            check=Call("GET", "/v1/user/info"),
-            rotate=Call("POST", "/v1/user/api-key/regenerate"),
-            new_key_at=("api_key",),
-            reset_header="X-RateLimit-Reset",
-            dashboard="Syncline settings (API key)",
-        ),
-        "syncline-platform-key": KeyApi(
-            auth_header="X-API-Key",
-            auth_prefix="",
-            check=Call("GET", "/v1/platform/dashboard"),
-            rotate=Call("POST", "/v1/platform/regenerate-key"),
-            new_key_at=("api_key",),
-            reset_header="X-RateLimit-Reset",
-            dashboard="the Syncline developer dashboard",
-        ),
-    },
+    key_apis=key_apis,
 )

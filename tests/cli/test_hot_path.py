@@ -24,6 +24,13 @@ def run_hook(
     return proc, set(modules)
 
 
+def rotation_side(modules: set[str]) -> list[str]:
+    """Modules only checking or rotating a key needs (a scan finds keys; it calls nobody)."""
+    return sorted(
+        m for m in modules if m == "leakstop.providers.api" or m.startswith("leakstop.rotation")
+    )
+
+
 def test_heavy_matches_packages_not_prefixes() -> None:
     assert heavy({"git.cmd", "gitdb", "github", "leakstop.cli.main", "httpx._client"}) == [
         "git.cmd",
@@ -59,6 +66,7 @@ def test_staged_scan_with_findings_loads_no_heavy_module(
     # The probe saw the real hot path (an empty set would pass for the wrong reason).
     assert {"leakstop.cli.scan", "leakstop.scan", "leakstop.providers.ecgrid"} <= modules
     assert heavy(modules) == []
+    assert rotation_side(modules) == []
 
 
 def test_clean_staged_scan_loads_no_heavy_module(repo: Repo, tmp_path: Path) -> None:
@@ -69,5 +77,6 @@ def test_clean_staged_scan_loads_no_heavy_module(repo: Repo, tmp_path: Path) -> 
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "leakstop.scan" in modules
     assert heavy(modules) == []
+    assert rotation_side(modules) == []
     # The hook's exact call takes the fast path: click is not even imported.
     assert "click" not in modules

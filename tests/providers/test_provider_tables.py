@@ -31,7 +31,9 @@ def _acme() -> Provider:
     )
     test = dataclasses.replace(live, id="acme-test-key", prefix="ac_test_", rotatable=False)
     api = KeyApi("Authorization", "Bearer ", Call("GET", "/me"), Call("POST", "/regen"))
-    return Provider("acme", "Acme", "https://api.acme.invalid", (live, test), {live.id: api})
+    return Provider(
+        "acme", "Acme", "https://api.acme.invalid", (live, test), lambda: {live.id: api}
+    )
 
 
 def test_every_provider_has_samples_a_simulator_and_flows() -> None:
