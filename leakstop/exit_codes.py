@@ -17,10 +17,17 @@ clean up" from "still leaked".
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:  # every command imports this table: it must not pull in dataclasses
-    from leakstop.outcomes import RotationTally
+
+class RotationOutcome(Protocol):
+    """What the exit code needs of a run's rotations (rotation/summary.RotationTally)."""
+
+    @property
+    def any_failed(self) -> bool: ...
+
+    @property
+    def all_handled(self) -> bool: ...
 
 
 class ExitCode(IntEnum):
@@ -32,7 +39,7 @@ class ExitCode(IntEnum):
     ROTATION_FAILED = 5
 
 
-def for_findings(found: bool, rotation: RotationTally | None = None) -> ExitCode:
+def for_findings(found: bool, rotation: RotationOutcome | None = None) -> ExitCode:
     """A scan's or sweep's code: `found` when a finding blocks, `rotation` when --rotate
     ran (its tally over the findings)."""
     if not found:

@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import IO
 
@@ -73,7 +74,12 @@ _LOG_COMMANDS = frozenset({"log", "show"})
 # a command on a scanned repository needs none of them (a remote one keeps the askpass helpers).
 _DROPPED_ENV = ("GIT_EXTERNAL_DIFF", "GIT_PAGER")
 _DROPPED_LOCAL_ENV = ("GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH_COMMAND")
-_DUBIOUS = re.compile(r"dubious ownership in repository at '(?P<path>.*)'")
+
+
+@cache
+def _dubious() -> re.Pattern[str]:
+    """git's refusal of a repository someone else owns (compiled only when git refuses)."""
+    return re.compile(r"dubious ownership in repository at '(?P<path>.*)'")
 
 
 def _config_options(settings: Sequence[str]) -> list[str]:
@@ -163,7 +169,7 @@ def failure(args: Sequence[str], stderr: bytes) -> LeakstopError:
     """A one-line error for a failed git command; git's refusal of a repository owned by
     someone else gets its own words."""
     text = stderr.decode("utf-8", "replace")
-    dubious = _DUBIOUS.search(text)
+    dubious = _dubious().search(text)
     if dubious:
         return DubiousOwnership(dubious.group("path"))
     return LeakstopError(f"git {args[0] if args else ''} failed: {first_line(stderr)}")

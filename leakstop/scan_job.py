@@ -84,8 +84,7 @@ def run_scan(
         say(f"{len(result.findings)} finding(s); report in {options.output}")
     if not options.rotate:
         return for_findings(result.blocking)
-    from leakstop.outcomes import RotationTally
-    from leakstop.rotation.summary import of_findings
+    from leakstop.rotation.summary import RotationTally, of_findings
 
     tally = of_findings(result.findings) or RotationTally()
     say(f"rotation: {tally.line()}")  # every rotating run ends with its one-line summary

@@ -51,7 +51,9 @@ def base64_anchor(prefix: bytes) -> bytes:
     return stable[:4]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: internal, never changed once made, and a frozen class costs twice as much to
+# create at import, on the hook's path (docs/design.md, "Start-up cost").
+@dataclass(slots=True)
 class Decoded:
     start: int
     end: int

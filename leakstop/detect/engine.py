@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 from leakstop.detect.confidence import CERTAIN, Confidence
 from leakstop.detect.decode import (
@@ -41,7 +42,9 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 _ELLIPSES = ("...", "…")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: internal, never changed once made, and a frozen class costs twice as much to
+# create at import, on the hook's path (docs/design.md, "Start-up cost").
+@dataclass(slots=True)
 class _Candidate:
     start: int
     end: int
@@ -337,7 +340,7 @@ class _Structure:
 
         block = self.block
         text, start, end = block.text, cand.start, cand.end
-        scope_words = rule.context_patterns[0] if rule.context_patterns else _NOTHING
+        scope_words = rule.context_patterns[0] if rule.context_patterns else _nothing()
         if not self._read:
             # A hunk: its own line may settle it without reading the whole file.
             label = label_of(text, start, end)  # no path: a hunk's first line is no header
@@ -378,7 +381,12 @@ class _Structure:
         return self._starts[line - 1] + column
 
 
-_NOTHING = re.compile(r"(?!)")
+@cache
+def _nothing() -> re.Pattern[str]:
+    """Matches nowhere: the scope words of a rule without any."""
+    return re.compile(r"(?!)")
+
+
 _NEWLINE = re.compile("\n")
 
 

@@ -43,7 +43,9 @@ class LabelKind(Enum):
     """Bound to no name that could be read."""
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: internal, never changed once made, and a frozen class costs twice as much to
+# create at import, on the hook's path (docs/design.md, "Start-up cost").
+@dataclass(slots=True)
 class Label:
     name: str
     kind: LabelKind
@@ -656,7 +658,9 @@ class Scope(Enum):
     NONE = "none"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: internal, never changed once made, and a frozen class costs twice as much to
+# create at import, on the hook's path (docs/design.md, "Start-up cost").
+@dataclass(slots=True)
 class Enclosure:
     heads: tuple[str, ...]
     """The text that opens each enclosing structure, innermost first: `"ECGridOS": {`,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 
-from leakstop.report.records import Json, Report
+from leakstop.report.json_types import Json
+from leakstop.report.records import Report
 
 COLUMNS = (
     "repository",

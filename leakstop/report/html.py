@@ -20,16 +20,10 @@ from html import escape
 from leakstop import __version__
 from leakstop.outcomes import RotationStatus, Verdict
 from leakstop.providers import all_providers
+from leakstop.report.json_types import JsonObject
 from leakstop.report.reader import parse
-from leakstop.report.records import (
-    FindingRecord,
-    JsonObject,
-    Report,
-    RepositoryRecord,
-    RepoStatus,
-    ScanTotals,
-    SkippedRecord,
-)
+from leakstop.report.records import FindingRecord, Report, ScanTotals, SkippedRecord
+from leakstop.report.sweep_records import RepositoryRecord, RepoStatus
 from leakstop.wording import count
 
 Findings = list[FindingRecord]

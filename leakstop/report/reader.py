@@ -17,12 +17,10 @@ from leakstop.report.records import (
     VERSION,
     FindingRecord,
     Report,
-    RepositoryRecord,
-    RepoStatus,
     ScanTotals,
-    Shard,
     SkippedRecord,
 )
+from leakstop.report.sweep_records import RepositoryRecord, RepoStatus, Shard
 
 
 class Malformed(ValueError):

@@ -1,7 +1,8 @@
 """The report as typed records: what every format writes, whatever made it.
 
 A scan's result (`of_scan`), a sweep's and a merge of sweeps (`leakstop.sweep.report`) all
-become one `Report`; each format module renders a `Report` (`leakstop.report.render_report`).
+become one `Report` (a sweep's own parts are in report/sweep_records.py, which a scan never
+loads); each format module renders a `Report` (`leakstop.report.render_report`).
 `Report.to_json` is DESIGN.md's version-1 JSON report, field for field and in the order the
 reports have always had; report/reader.py reads one back.
 """
@@ -13,15 +14,14 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from leakstop.findings import Finding, ScanResult, Skipped
-from leakstop.outcomes import Confidence, RotationRecord, RotationTally, Verdict, Word
+from leakstop.outcomes import Confidence, RotationRecord, Verdict, Word
 from leakstop.providers.base import Rule
 from leakstop.situation import Situation
 
 if TYPE_CHECKING:
-    from typing import TypeAlias
-
-Json: TypeAlias = "bool | int | float | str | list[Json] | dict[str, Json] | None"
-JsonObject: TypeAlias = "dict[str, Json]"
+    from leakstop.report.json_types import Json, JsonObject
+    from leakstop.report.sweep_records import RepositoryRecord, Shard
+    from leakstop.rotation.summary import RotationTally
 
 VERSION = 1
 SWEEP = "sweep"
@@ -30,15 +30,7 @@ VERIFY_REASON_FIELDS = ("verified_detail", "verify_reason")
 """The JSON names of a verdict's reason: DESIGN.md's first name and the finding's field."""
 
 
-class RepoStatus(Word):
-    """How a sweep's repository fared."""
-
-    OK = "ok"
-    EMPTY = "empty"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SkippedRecord:
     """A file (or commit, or tag) that could not be scanned, and why."""
 
@@ -115,43 +107,6 @@ class FindingRecord:
         if self.rotation is not None:
             out["rotation"] = rotation_json(self.rotation)
         return out
-
-
-@dataclass(slots=True)
-class RepositoryRecord:
-    """One repository of a sweep."""
-
-    repository: str
-    status: RepoStatus
-    source: str | None = None
-    """`local` or `remote`."""
-    reason: str | None = None
-    """Why it could not be swept."""
-    commits: int = 0
-    """Commits scanned over all runs."""
-    new_commits: int = 0
-    """Commits scanned by this run."""
-    findings: int = 0
-    commit_link: str | None = None
-    """The forge's commit address, the commit's SHA to append (GitHub, GitLab, Bitbucket)."""
-
-    def to_json(self) -> JsonObject:
-        return {
-            "repository": self.repository,
-            "source": self.source,
-            "status": self.status.value,
-            "reason": self.reason,
-            "commits": self.commits,
-            "new_commits": self.new_commits,
-            "findings": self.findings,
-            "commit_link": self.commit_link,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Shard:
-    index: int
-    count: int
 
 
 @dataclass(slots=True)

@@ -16,7 +16,8 @@ from leakstop.outcomes import Confidence, Verdict
 from leakstop.providers import all_rules
 from leakstop.providers.base import Rule
 from leakstop.report import verdict
-from leakstop.report.records import VERIFY_REASON_FIELDS, FindingRecord, JsonObject, Report
+from leakstop.report.json_types import JsonObject
+from leakstop.report.records import VERIFY_REASON_FIELDS, FindingRecord, Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SEVERITY = {"high": ("error", "9.0"), "medium": ("warning", "6.0")}

@@ -4,7 +4,8 @@ that could not be swept and the files that could not be scanned."""
 from __future__ import annotations
 
 from leakstop.report import verdict
-from leakstop.report.records import Report, RepoStatus
+from leakstop.report.records import Report
+from leakstop.report.sweep_records import RepoStatus
 
 
 def render(report: Report) -> str:

@@ -3,10 +3,13 @@ where the user is (report/advice.py)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from leakstop.report import verdict
-from leakstop.report.advice import advice
 from leakstop.report.printable import printable
-from leakstop.report.records import Report
+
+if TYPE_CHECKING:
+    from leakstop.report.records import Report
 
 _WHERE = {
     "files": "the scanned files",
@@ -58,5 +61,8 @@ def render(report: Report) -> str:
         out.append("")
         out.append(f"Not scanned ({len(scan.skipped)}):")
         out.extend(f"  {printable(s.file)}: {printable(s.reason)}" for s in scan.skipped)
-    out += advice(report)
+    if findings:  # the advice module is loaded only when there is something to advise
+        from leakstop.report.advice import advice
+
+        out += advice(report)
     return "\n".join(out) + "\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import BinaryIO
 
 from leakstop.detect.engine import CONTEXT_CHARS, LABEL_CHARS
@@ -24,8 +25,12 @@ MIN_PIECE = 8192
 _READ = 1024 * 1024
 _CONTEXT = CONTEXT_CHARS + LABEL_CHARS + 256
 """Characters kept on each side of a piece as context (more than any rule looks)."""
-_CUT = re.compile(r"[^A-Za-z0-9_-]")
-"""A character that cannot be part of a key: a line too long for one piece is cut there."""
+
+
+@cache
+def _non_key_char() -> re.Pattern[str]:
+    """A character that cannot be part of a key: a line too long for one piece is cut there."""
+    return re.compile(r"[^A-Za-z0-9_-]")
 
 
 def stream(handle: BinaryIO, name: str, piece: int) -> Iterator[Block | str]:
@@ -70,6 +75,6 @@ def _cut(window: str, start: int, piece: int) -> int:
     if newline >= 0:
         return newline + 1
     low = max(start + 1, limit - 4096)
-    for found in reversed(list(_CUT.finditer(window, low, limit))):
+    for found in reversed(list(_non_key_char().finditer(window, low, limit))):
         return found.start()
     return limit

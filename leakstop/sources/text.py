@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import cache
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 """The largest file or change held in memory whole: files mode streams larger files in
@@ -17,13 +18,20 @@ SNIFF = 8192
 # accepts), then any `ext-N-name` lines, `oid` and `size`, and it is smaller than 1024 bytes.
 # Only a file of exactly that shape is a pointer; a file that merely starts like one is text.
 LFS_POINTER_MAX = 1024
-_LFS_POINTER = re.compile(
-    rb"version (?:https://git-lfs\.github\.com/spec/v1|https://hawser\.github\.com/spec/v1"
-    rb"|http://git-media\.io/v/2)\r?\n"
-    rb"(?:ext-\d+-\w+ sha256:[0-9a-f]{64}\r?\n)*"
-    rb"oid sha256:[0-9a-f]{64}\r?\n"
-    rb"size \d+(?:\r?\n)?"
-)
+
+
+@cache
+def _lfs_pointer() -> re.Pattern[bytes]:
+    """A git-lfs pointer file, exactly (compiled on first use: most scans meet none)."""
+    return re.compile(
+        rb"version (?:https://git-lfs\.github\.com/spec/v1|https://hawser\.github\.com/spec/v1"
+        rb"|http://git-media\.io/v/2)\r?\n"
+        rb"(?:ext-\d+-\w+ sha256:[0-9a-f]{64}\r?\n)*"
+        rb"oid sha256:[0-9a-f]{64}\r?\n"
+        rb"size \d+(?:\r?\n)?"
+    )
+
+
 LFS_REASON = "git-lfs pointer (content is stored outside git)"
 
 # Text with a byte-order mark in a wide encoding (PowerShell 5 writes UTF-16 by default):
@@ -38,8 +46,13 @@ _WIDE_BOMS = (
 # `c 0 c 0`, in UTF-32BE `0 0 0 c`. Per encoding: the code unit width and which byte of each
 # unit is the low one (the one that is not NUL for ASCII).
 _WIDE_UNITS = (("utf-32-le", 4, 0), ("utf-32-be", 4, 3), ("utf-16-le", 2, 0), ("utf-16-be", 2, 1))
-# Control characters that text does not hold (tab, newlines, form feed and escape aside).
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+
+
+@cache
+def _control() -> re.Pattern[str]:
+    """Control characters that text does not hold (tab, newlines, form feed and escape
+    aside)."""
+    return re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 def skip_reason(data: bytes) -> str | None:
@@ -53,8 +66,8 @@ def skip_reason(data: bytes) -> str | None:
 
 
 def is_lfs_pointer(data: bytes) -> bool:
-    """Whether `data` is exactly a git-lfs pointer file (see `_LFS_POINTER`)."""
-    return len(data) < LFS_POINTER_MAX and _LFS_POINTER.fullmatch(data) is not None
+    """Whether `data` is exactly a git-lfs pointer file (see `_lfs_pointer`)."""
+    return len(data) < LFS_POINTER_MAX and _lfs_pointer().fullmatch(data) is not None
 
 
 def decode(data: bytes) -> str:
@@ -110,4 +123,4 @@ def _decodes_as_text(head: bytes, encoding: str) -> bool:
         text = decoder.decode(head, final=False)
     except UnicodeDecodeError:
         return False
-    return len(_CONTROL.findall(text)) * 100 <= len(text)
+    return len(_control().findall(text)) * 100 <= len(text)

@@ -26,7 +26,9 @@ from leakstop.suppress.baseline import Baseline
 Note = Callable[[str], None]
 
 
-@dataclass(frozen=True)
+# Not frozen: internal, never changed once made, and a frozen class costs twice as much to
+# create at import, on the hook's path (docs/design.md, "Start-up cost").
+@dataclass(slots=True)
 class _Found:
     commit: bool
     """The revision names a commit in this repository."""

@@ -40,7 +40,8 @@ from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding
 from leakstop.providers import all_rules, get_rule
-from leakstop.report.records import FindingRecord, RepoStatus
+from leakstop.report.records import FindingRecord
+from leakstop.report.sweep_records import RepoStatus
 from leakstop.sweep import run, state
 from leakstop.sweep.cache import Cache, default_dir
 from leakstop.sweep.targets import Target, shown

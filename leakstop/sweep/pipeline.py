@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leakstop.errors import LeakstopError
-from leakstop.outcomes import RotationTally
 from leakstop.report import render_report
 from leakstop.report.records import Report
 from leakstop.rotation.apply import Confirm
+from leakstop.rotation.summary import RotationTally
 from leakstop.sources.text import DEFAULT_MAX_BYTES
 from leakstop.sweep import cache, report, run, targets, triage
 

@@ -16,19 +16,12 @@ from pathlib import Path
 
 from leakstop.errors import LeakstopError
 from leakstop.exit_codes import ExitCode, for_findings
-from leakstop.outcomes import RotationRecord, RotationStatus, RotationTally
+from leakstop.outcomes import RotationRecord, RotationStatus
 from leakstop.report.reader import parse
-from leakstop.report.records import (
-    SWEEP,
-    FindingRecord,
-    Report,
-    RepositoryRecord,
-    RepoStatus,
-    ScanTotals,
-    Shard,
-)
+from leakstop.report.records import SWEEP, FindingRecord, Report, ScanTotals
+from leakstop.report.sweep_records import RepositoryRecord, RepoStatus, Shard
 from leakstop.rotation.records import RotationState, Settled
-from leakstop.rotation.summary import remembered_in, tally
+from leakstop.rotation.summary import RotationTally, remembered_in, tally
 from leakstop.sweep.run import Sweep
 
 

@@ -22,7 +22,8 @@ from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding, Skipped
 from leakstop.providers import all_rules
-from leakstop.report.records import FindingRecord, RepoStatus, SkippedRecord, of_finding
+from leakstop.report.records import FindingRecord, SkippedRecord, of_finding
+from leakstop.report.sweep_records import RepoStatus
 from leakstop.sources.text import DEFAULT_MAX_BYTES
 from leakstop.sweep import forge, state
 from leakstop.sweep.cache import DEFAULT_TIMEOUT, Cache

@@ -23,8 +23,9 @@ from pathlib import Path
 
 from leakstop.errors import LeakstopError
 from leakstop.providers import all_rules
+from leakstop.report.json_types import JsonObject
 from leakstop.report.reader import read_finding, read_skipped
-from leakstop.report.records import FindingRecord, JsonObject, SkippedRecord, skipped_json
+from leakstop.report.records import FindingRecord, SkippedRecord, skipped_json
 
 VERSION = 1
 _RECORD_FIELDS = {

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from leakstop.outcomes import Confidence, RotationStatus, Verdict
-from leakstop.report.records import RepoStatus
+from leakstop.report.sweep_records import RepoStatus
 from leakstop.simulator import SimulatorControl
 from tests.testing import Repo, RunCli, init_repo, new_key
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from leakstop.report.records import RepoStatus
+from leakstop.report.sweep_records import RepoStatus
 from leakstop.secrets_text import hashed_secret
 from leakstop.simulator import SimulatorControl
 from leakstop.sweep import distributed as engine
