@@ -37,6 +37,9 @@ ENCODED_PATTERNS = (
     rb"Basic [A-Za-z0-9+/]{24}",  # a basic-auth header's credentials
     rb"%(?<=[A-Za-z0-9]%)(?:2[dD]|5[fF])[A-Za-z0-9]{4}",  # a key's `-`/`_` percent-encoded
     rb"\\(?:u00(?:2[dD]|5[fF])|x(?:2d|5f))",  # the same as a JSON/JS escape
+    # A GUID base64-encoded whole (`ECGRID_API_KEY=<base64>`): its four dashes fix the
+    # characters at 11, 18, 24 and 31 of the encoding, whatever its hex digits.
+    rb"t[A-Za-z0-9+/_-]{6}[01][A-Za-z0-9+/_-]{5}L[A-Za-z0-9+/_-]{6}t",
 )
 """What marks text holding an encoding this module decodes, for streams of patches: each is
 one C-speed pass over the stream, so they are few, literal-led, and rare in code."""

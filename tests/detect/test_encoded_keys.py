@@ -179,3 +179,52 @@ def test_encoded_keys_in_every_mode(repo: Repo, run_cli: RunCli, mode: str) -> N
     outcome = run_cli(["scan", *args, "--format", "json"], repo.path, keys=keys)
     assert outcome.code == 1, outcome.err
     assert _rows(outcome) == expected
+
+
+# -- a GUID base64-encoded whole, outside a Kubernetes Secret ----------------------------
+def _encoded_guids() -> tuple[dict[str, str], set[tuple[str, str, int]], list[str]]:
+    """ECGrid keys base64-encoded whole, the way `printf %s KEY | base64` and `echo KEY |
+    base64` (a trailing newline encoded too) and base64url write them, in files that hold no
+    `kind: Secret`; beside them a GUID encoded the same way that nothing names as ECGrid's."""
+    plain, echoed, urlsafe = (new_key("ecgrid-api-key") for _ in range(3))
+    upper = new_key("ecgrid-api-key").upper()
+    files = {
+        ".env.production": f"ECGRID_API_KEY={b64(plain)}\n",
+        "deploy/ecgrid.yaml": f"ecgrid:\n  mailbox: 4711\n  api_key: {b64(echoed + chr(10))}\n",
+        "ops/ecgrid.sh": f"export ECGRID_API_KEY_B64='{ENCODINGS['base64-urlsafe'](urlsafe)}'\n",
+        "ops/ecgrid.ini": f"[ecgrid]\nApiKey = {b64(upper)}\n",
+        "app/request.env": f"REQUEST_ID={b64(str(uuid.uuid4()))}\n",
+    }
+    expected = {
+        (hashed_secret(plain), ".env.production", 1),
+        (hashed_secret(echoed), "deploy/ecgrid.yaml", 3),
+        (hashed_secret(urlsafe), "ops/ecgrid.sh", 1),
+        (hashed_secret(upper), "ops/ecgrid.ini", 2),
+    }
+    return files, expected, [plain, echoed, urlsafe, upper]
+
+
+@pytest.mark.parametrize("mode", ["files", "staged", "range", "history"])
+def test_a_guid_encoded_whole_is_found_in_every_mode(
+    repo: Repo, run_cli: RunCli, mode: str
+) -> None:
+    """A stream of patches (range, history, pre-push) is searched for what marks a hunk
+    worth decoding; a base64 GUID holds no literal, but its dashes fix four characters of
+    its encoding, which is the mark (a one-line .env hunk was missed before)."""
+    files, expected, keys = _encoded_guids()
+    repo.write("README.md", "service\n")
+    base = repo.commit("initial")
+    for path, content in files.items():
+        repo.write(path, content)
+    repo.git("add", "-A")
+    args = {
+        "files": [],
+        "staged": ["--staged"],
+        "range": ["--range", f"{base}..HEAD"],
+        "history": ["--history"],
+    }[mode]
+    if mode in ("range", "history"):
+        repo.commit("keys")
+    outcome = run_cli(["scan", *args, "--format", "json"], repo.path, keys=keys)
+    assert outcome.code == 1, outcome.err
+    assert _rows(outcome) == expected
