@@ -83,3 +83,18 @@ def test_the_data_paths_name_only_what_the_code_has() -> None:
                 break
             found = getattr(found, name)
     assert not wrong, f"docs/design.md names code that does not exist: {wrong}"
+
+
+def test_every_environment_variable_leakstop_reads_is_in_the_design_table() -> None:
+    """The code's `LEAKSTOP_*` names and each provider's URL variable, against the table."""
+    from leakstop.providers import all_providers
+
+    design = (PROJECT / "docs" / "design.md").read_text(encoding="utf-8")
+    start = design.index("### Environment variables")
+    table = design[start : design.index("\n## ", start)]
+    named = set(re.findall(r"`(LEAKSTOP_[A-Z_]+)`", table))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT / "leakstop").rglob("*.py"))
+    used = set(re.findall(r"\bLEAKSTOP_[A-Z][A-Z_]*[A-Z]\b", source))
+    used |= {provider.env_url_var for provider in all_providers()}
+    assert used - named == set(), "read by the code, missing from docs/design.md"
+    assert named - used == set(), "in the table, read nowhere"
