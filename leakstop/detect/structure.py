@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from leakstop.detect.lazy_pattern import LazyPattern
+
 # Enclosing brackets, indentation parents, sections and the `INSERT` or `COPY` that
 # names a row's columns are found at any distance: they are indexed once per text and
 # followed as links, never searched for backwards from each value.
@@ -87,7 +89,7 @@ _ID_NOUNS = _set(
     "traceid"
 )
 _GLUED_FIRST = _ID_NOUNS | _KEY_QUALIFIERS | frozenset({"ecgrid", "api", "my", "app", "access"})
-_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_|$)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_WORD = LazyPattern(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_|$)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
 def words(name: str) -> list[str]:
@@ -183,8 +185,8 @@ def names_another_product(label: str, parent: bool = False) -> bool:
     return any(w not in _KEY_WORDS and w not in plain for w in parts)
 
 
-_COMMENT_LINE = re.compile(r"[ \t]*(?:#|//|;|--|<!--|/\*|\*)")
-_NAME_LINE = re.compile(r"[ \t]{0,6}[\"']?(?:name|title)[\"']?[ \t]*[:=]")
+_COMMENT_LINE = LazyPattern(r"[ \t]*(?:#|//|;|--|<!--|/\*|\*)")
+_NAME_LINE = LazyPattern(r"[ \t]{0,6}[\"']?(?:name|title)[\"']?[ \t]*[:=]")
 _TITLE_CHARS = 600
 _TITLE_LINES = 8
 
@@ -210,12 +212,12 @@ def titles(text: str, start: int) -> list[str]:
 
 
 _SCOPE_NAMES = (
-    re.compile(r"^\[+\s*([^\]\n]+?)\s*\]+"),  # INI / TOML section
-    re.compile(r"^<([A-Za-z_][\w:.\-]*)(?=[\s>/])(?:[^>]*\bname\s*=\s*[\"']([^\"']+))?"),
-    re.compile(
+    LazyPattern(r"^\[+\s*([^\]\n]+?)\s*\]+"),  # INI / TOML section
+    LazyPattern(r"^<([A-Za-z_][\w:.\-]*)(?=[\s>/])(?:[^>]*\bname\s*=\s*[\"']([^\"']+))?"),
+    LazyPattern(
         r"^-?\s*[\"']?([A-Za-z_$@][\w.\-$@ ]*?)[\"']?\s*(?::|=|=>)\s*(?:[|>][-+]?)?\s*[\[{(]?$"
     ),  # HCL block (`variable "ecgrid_api_key" {`, `provider "ecgrid" {`): its last label
-    re.compile(r'^[A-Za-z_][\w\-]*(?:\s+"[^"\n]+")*\s+"([^"\n]+)"\s*\{$'),
+    LazyPattern(r'^[A-Za-z_][\w\-]*(?:\s+"[^"\n]+")*\s+"([^"\n]+)"\s*\{$'),
 )
 
 
@@ -233,32 +235,32 @@ def scope_name(head: str) -> str | None:
 # -- the label -----------------------------------------------------------------------------
 _OPENERS = "\"'`{([ \t\\"
 # `NAME = `, `NAME: `, `"NAME": `, `NAME := `, `NAME => `, `os.environ["NAME"] = `
-_ASSIGN = re.compile(r"([A-Za-z_$@][\w$@.\-]*)[\"'\]\s\\]*(?::=|=>|->|[:=])\s*\Z")
+_ASSIGN = LazyPattern(r"([A-Za-z_$@][\w$@.\-]*)[\"'\]\s\\]*(?::=|=>|->|[:=])\s*\Z")
 # `var correlation = Guid.Parse(`, `key := uuid.MustParse(`: the name assigned the call's value.
-_CALL_ASSIGN = re.compile(
+_CALL_ASSIGN = LazyPattern(
     r"([A-Za-z_$@][\w$@.\-]*)[\"'\]\s]*(?::=|=>|[:=])\s*(?:new\s+)?[\w$.<>]+\(\s*\Z"
 )
-_CALL = re.compile(r"(?:new\s+)?([A-Za-z_$][\w$.]*)\(\s*\Z")
-_XML_ELEMENT = re.compile(r"<([A-Za-z_][\w:.\-]*)(?:\s[^<>]*)?>\s*\Z")
-_PAIR = re.compile(r"[\"']([^\"'\n]{1,80})[\"']\s*,\s*\Z")
-_FLAG = re.compile(r"(?:^|\s)(--?[A-Za-z][\w\-]*)(?:\s+|=)\Z")
-_COMMAND = re.compile(r"(?:^|\s)(?:ENV|ARG|setx|set|export|SET)\s+([A-Za-z_][\w.\-]*)\s+\Z")
-_BEARER = re.compile(r"\b(?:Bearer|Basic|Token|ApiKey)\s+\Z", re.IGNORECASE)
-_URL_USERINFO = re.compile(r"://[^/\s@:]*:\Z")
-_URL_PATH = re.compile(r"https?://\S*/\Z|(?:^|\s)/[\w\-/{}.]*/\Z")
-_TABLE_CELL = re.compile(r"\|\s*([^|\n]{1,60}?)\s*\|\s*\Z")
+_CALL = LazyPattern(r"(?:new\s+)?([A-Za-z_$][\w$.]*)\(\s*\Z")
+_XML_ELEMENT = LazyPattern(r"<([A-Za-z_][\w:.\-]*)(?:\s[^<>]*)?>\s*\Z")
+_PAIR = LazyPattern(r"[\"']([^\"'\n]{1,80})[\"']\s*,\s*\Z")
+_FLAG = LazyPattern(r"(?:^|\s)(--?[A-Za-z][\w\-]*)(?:\s+|=)\Z")
+_COMMAND = LazyPattern(r"(?:^|\s)(?:ENV|ARG|setx|set|export|SET)\s+([A-Za-z_][\w.\-]*)\s+\Z")
+_BEARER = LazyPattern(r"\b(?:Bearer|Basic|Token|ApiKey)\s+\Z", re.IGNORECASE)
+_URL_USERINFO = LazyPattern(r"://[^/\s@:]*:\Z")
+_URL_PATH = LazyPattern(r"https?://\S*/\Z|(?:^|\s)/[\w\-/{}.]*/\Z")
+_TABLE_CELL = LazyPattern(r"\|\s*([^|\n]{1,60}?)\s*\|\s*\Z")
 _GENERIC = _set("value val default example examples x-example content data text current string")
-_SIBLING_NAME = re.compile(
+_SIBLING_NAME = LazyPattern(
     r"[\"']?(?:key|name|header|field|id|variable|setting)[\"']?\s*[:=]\s*[\"']([^\"'\n]{1,80})[\"']"
     r"|(?:^|\n)\s*-?\s*(?:key|name|header)\s*:\s*([^\s\"'#][^\n#]{0,79})",
     re.IGNORECASE,
 )
-_SQL_INSERT = re.compile(
+_SQL_INSERT = LazyPattern(
     r"\bINSERT\s+(?:INTO\s+)?[\w.\"`\[\]]+\s*\(([^()]{1,2000})\)\s*VALUES\s*",
     re.IGNORECASE,
 )
-_FREE_WORDS = re.compile(r"([A-Za-z][\w\-]*(?:[ \t]+[A-Za-z][\w\-]*){0,3})\W{0,4}\Z")
-_COMMENT_AFTER = re.compile(r"(?:#|//|--|;|/\*|<!--)\s*(.{1,80})")
+_FREE_WORDS = LazyPattern(r"([A-Za-z][\w\-]*(?:[ \t]+[A-Za-z][\w\-]*){0,3})\W{0,4}\Z")
+_COMMENT_AFTER = LazyPattern(r"(?:#|//|--|;|/\*|<!--)\s*(.{1,80})")
 
 
 def label_of(text: str, start: int, end: int, path: str = "") -> Label:
@@ -404,10 +406,10 @@ def _sibling_name(text: str, start: int, end: int) -> str | None:
     return None
 
 
-_GUID_LIKE = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-")
+_GUID_LIKE = LazyPattern(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-")
 
 
-_NAME_ATTRIBUTE = re.compile(r"\b(?:name|key)\s*=\s*[\"']([^\"'\n]{1,80})[\"'][^<]*>[^<]*\Z")
+_NAME_ATTRIBUTE = LazyPattern(r"\b(?:name|key)\s*=\s*[\"']([^\"'\n]{1,80})[\"'][^<]*>[^<]*\Z")
 
 
 def _element_owner(text: str, start: int) -> str | None:
@@ -421,7 +423,7 @@ def _element_owner(text: str, start: int) -> str | None:
     return match.group(1) if match else None
 
 
-_YAML_PAIR = re.compile(r"[ \t]*[\w.\-]+:[ \t]")
+_YAML_PAIR = LazyPattern(r"[ \t]*[\w.\-]+:[ \t]")
 
 
 def _mapping_siblings(text: str, start: int, end: int) -> tuple[str, str]:
@@ -586,10 +588,10 @@ def _row_opener(text: str, low: int, start: int) -> int:
     return -1
 
 
-_SQL_COPY = re.compile(
+_SQL_COPY = LazyPattern(
     r"COPY\s+([\w.\"]+)\s*\(([^()\n]{1,2000})\)\s+FROM\s+stdin\b[^\n]*\n", re.IGNORECASE
 )
-_COPY_END = re.compile(r"^\\\.\r?$", re.MULTILINE)
+_COPY_END = LazyPattern(r"^\\\.\r?$", re.MULTILINE)
 
 
 def _copy_blocks(text: str) -> tuple[list[int], list[tuple[re.Match[str], int]]]:
@@ -685,7 +687,7 @@ def enclosure(text: str, start: int, end: int) -> Enclosure:
     return Enclosure(tuple(h for h in heads if h), tuple(u for u in units if u))
 
 
-_BRACKET_CHARS = re.compile(r"[{}\[\]()]")
+_BRACKET_CHARS = LazyPattern(r"[{}\[\]()]")
 _PAIRS = {"}": "{", "]": "[", ")": "("}
 
 
@@ -934,7 +936,7 @@ def _block_after(text: str, parent_start: int, start: int) -> str:
     return text[max(parent_start, start - _GROUP_CHARS // 4) : stop]
 
 
-_SECTION = re.compile(r"^[ \t]*\[\[?([\w.\- \"':]+)\]\]?[ \t]*(?:[;#].*)?$", re.MULTILINE)
+_SECTION = LazyPattern(r"^[ \t]*\[\[?([\w.\- \"':]+)\]\]?[ \t]*(?:[;#].*)?$", re.MULTILINE)
 
 
 def _ini_section(text: str, start: int) -> str | None:
@@ -973,7 +975,7 @@ def _logical_command(text: str, start: int, end: int) -> str:
     return text[first:last]
 
 
-_REQUEST_LINE = re.compile(
+_REQUEST_LINE = LazyPattern(
     r"^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+\S+", re.MULTILINE | re.IGNORECASE
 )
 
@@ -991,7 +993,7 @@ def _http_request(text: str, start: int, end: int) -> str:
     return text[paragraph_start : len(text) if stop < 0 else stop]
 
 
-_METADATA = re.compile(r"^metadata:[ \t]*\n((?:[ \t]+[^\n]*\n|[ \t]*\n)+)", re.MULTILINE)
+_METADATA = LazyPattern(r"^metadata:[ \t]*\n((?:[ \t]+[^\n]*\n|[ \t]*\n)+)", re.MULTILINE)
 
 
 def _document_metadata(text: str, start: int) -> str:
