@@ -57,6 +57,12 @@ class Delivery:
             raise LeakstopError(
                 f"--deliver: {self.target} is inside the repository; new keys never go there"
             )
+        link = _repository_link(Path(os.path.abspath(self.target)), repo_root)
+        if link is not None:
+            raise LeakstopError(
+                f"--deliver: {self.target} leads through {link}, a symlink the repository "
+                "brought; it does not choose where a new key goes"
+            )
         if self.kind == "dotenv":
             dotenv.preflight(Path(self.target))
         else:
@@ -228,6 +234,24 @@ def find_delivered(kind: str, target: str, variable: str, new_sha1: str) -> str 
                 continue
             if hashed_secret(text) == new_sha1:
                 return str(path)
+    return None
+
+
+def _repository_link(given: Path, root: Path | None) -> Path | None:
+    """The first symlink on the way to `given` that the repository at `root` tracks: a
+    scanned repository must not redirect a key by committing `.env -> ~/elsewhere`."""
+    if root is None:
+        return None
+    from leakstop import git
+
+    base = next((b for b in (root, root.resolve()) if given.is_relative_to(b)), None)
+    if base is None:
+        return None
+    current = base
+    for part in given.relative_to(base).parts:
+        current = current / part
+        if current.is_symlink() and git.is_tracked(root, current):
+            return current
     return None
 
 

@@ -205,6 +205,51 @@ def test_a_dangling_dotenv_link_cannot_place_the_new_key(
     assert not bait.exists()
 
 
+@pytest.mark.parametrize("linked", [".env", "config"])
+def test_a_symlink_the_repository_tracks_cannot_redirect_the_new_key(
+    control: SimulatorControl, run_cli: RunCli, repo: Repo, tmp_path: Path, linked: str
+) -> None:
+    """A checkout whose committed `.env` (or `config/` directory) is a symlink to a file
+    outside it would have the new key written there, into a file its author chose (for
+    root, any file): refused before any call, and the file is left as it was."""
+    key = control.create_account("electronhub", "master").key
+    bait_dir = tmp_path / "elsewhere"
+    bait_dir.mkdir()
+    bait = bait_dir / ".env"
+    bait.write_text("EH_KEY=placeholder\n")
+    (repo.path / linked).symlink_to(bait if linked == ".env" else bait_dir)
+    repo.git("add", linked)
+    repo.commit("link")
+    outcome = _rotate(
+        run_cli,
+        key,
+        repo.path,
+        "dotenv:.env:EH_KEY" if linked == ".env" else "dotenv:config/.env:EH_KEY",
+    )
+    assert outcome.code == 2, outcome.out + outcome.err
+    assert "a symlink the repository brought" in outcome.err
+    assert len(outcome.err.strip().splitlines()) == 1
+    assert control.calls() == []
+    assert bait.read_text() == "EH_KEY=placeholder\n"
+
+
+def test_a_symlink_of_the_users_own_still_delivers(
+    control: SimulatorControl, run_cli: RunCli, repo: Repo, tmp_path: Path
+) -> None:
+    """The user's own link (untracked and ignored, like a `.env` set up by hand) is followed:
+    only what the repository brought is refused."""
+    key = control.create_account("electronhub", "master").key
+    repo.stage(".gitignore", ".env\n")
+    repo.commit("ignore .env")
+    real = tmp_path / "secrets" / "app.env"
+    real.parent.mkdir()
+    real.write_text(f"EH_KEY={key}\n")
+    (repo.path / ".env").symlink_to(real)
+    outcome = _rotate(run_cli, key, repo.path, "dotenv:.env:EH_KEY")
+    assert outcome.code == 0, outcome.out + outcome.err
+    assert key not in real.read_text() and real.read_text().startswith("EH_KEY=ek-")
+
+
 # -- malformed --deliver values -------------------------------------------------------------
 
 
