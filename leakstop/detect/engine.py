@@ -17,12 +17,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from leakstop.detect.confidence import CERTAIN, Confidence
-from leakstop.detect.decode import (
-    ENCODED_MARKERS,
-    ENCODED_PATTERNS,
-    base64_anchor,
-    decoded_runs,
-)
+from leakstop.detect.decode import decoded_runs
 from leakstop.detect.placeholders import is_placeholder, is_placeholder_value
 from leakstop.findings import Block, Hit
 from leakstop.providers.base import Rule
@@ -66,11 +61,6 @@ class Detector:
         self.rules = tuple(rules)
         self.pragmas = pragmas
         self._patterns = tuple(r.pattern for r in self.rules)
-        self.stream_literals = stream_literals(self.rules)
-        """Literals that, found in a stream of patches, make a hunk worth scanning besides
-        the rules' own prefixes and anchors: encoded prefixes, Secrets, `auth`."""
-        self.stream_patterns = tuple(re.compile(p) for p in ENCODED_PATTERNS)
-        """The same as literal-led regexes (percent-encoding, escapes)."""
 
     def scan(self, block: Block) -> list[Hit]:
         hits = [hit for hit, _ in self._scan(block)]
@@ -128,13 +118,6 @@ class Detector:
                 found.add((hit.line, hit.secret))
                 unique.append(hit)
         return unique
-
-
-def stream_literals(rules: Sequence[Rule]) -> tuple[bytes, ...]:
-    found = {base64_anchor(r.prefix.encode()) for r in rules if len(r.prefix) >= 3}
-    found.update(ENCODED_MARKERS)
-    # A literal that starts with another is found by the shorter one.
-    return tuple(sorted(w for w in found if not any(w != o and w.startswith(o) for o in found)))
 
 
 def _substituted(block: Block, start: int, end: int, decoded: str, line: int, column: int) -> Block:

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from leakstop.detect.decode import ENCODED_MARKERS, ENCODED_PATTERNS, base64_anchor
 from leakstop.detect.engine import Detector
 from leakstop.findings import Block, CommitInfo, Hit, Sighting
+from leakstop.providers.base import Rule
 from leakstop.sources.blob_context import BlobContext
 from leakstop.sources.diff import decode_path, unquote_path
 from leakstop.sources.text import DEFAULT_MAX_BYTES, decode
@@ -307,15 +309,25 @@ class PatchStreamScanner:
         self._discarding = True
 
 
+def _stream_literals(rules: Sequence[Rule]) -> tuple[bytes, ...]:
+    """Literals that, found in a stream of patches, make a hunk worth scanning besides the
+    rules' own prefixes and anchors: encoded prefixes, Secrets, `auth`."""
+    found = {base64_anchor(r.prefix.encode()) for r in rules if len(r.prefix) >= 3}
+    found.update(ENCODED_MARKERS)
+    # A literal that starts with another is found by the shorter one.
+    return tuple(sorted(w for w in found if not any(w != o and w.startswith(o) for o in found)))
+
+
 def _anchors(
     detector: Detector,
 ) -> tuple[list[bytes], list[tuple[re.Pattern[bytes], tuple[re.Pattern[bytes], ...]]]]:
     """What to search for: literal key prefixes; for prefix-less rules their anchor regex
     (a literal-led part of every key; else their whole pattern: correct, but slower), with
     the regexes the key's own line must match."""
-    literals: list[bytes] = list(detector.stream_literals)  # encoded keys (detect/decode.py)
+    # Encoded keys (detect/decode.py): their literals, and literal-led regexes.
+    literals: list[bytes] = list(_stream_literals(detector.rules))
     patterns: list[tuple[re.Pattern[bytes], tuple[re.Pattern[bytes], ...]]] = [
-        (pattern, ()) for pattern in detector.stream_patterns
+        (re.compile(pattern), ()) for pattern in ENCODED_PATTERNS
     ]
     for rule in detector.rules:
         if rule.prefix:
