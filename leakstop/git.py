@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
-from functools import cache
 from pathlib import Path
 from typing import IO
 
 from leakstop.errors import LeakstopError
+from leakstop.lazy_pattern import LazyPattern
 
 # Settings that make git's output independent of the user's and the repository's configuration.
 STABLE_CONFIG = (
@@ -76,10 +75,8 @@ _DROPPED_ENV = ("GIT_EXTERNAL_DIFF", "GIT_PAGER")
 _DROPPED_LOCAL_ENV = ("GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH_COMMAND")
 
 
-@cache
-def _dubious() -> re.Pattern[str]:
-    """git's refusal of a repository someone else owns (compiled only when git refuses)."""
-    return re.compile(r"dubious ownership in repository at '(?P<path>.*)'")
+_DUBIOUS = LazyPattern(r"dubious ownership in repository at '(?P<path>.*)'")
+"""git's refusal of a repository someone else owns (compiled only when git refuses)."""
 
 
 def _config_options(settings: Sequence[str]) -> list[str]:
@@ -169,7 +166,7 @@ def failure(args: Sequence[str], stderr: bytes) -> LeakstopError:
     """A one-line error for a failed git command; git's refusal of a repository owned by
     someone else gets its own words."""
     text = stderr.decode("utf-8", "replace")
-    dubious = _dubious().search(text)
+    dubious = _DUBIOUS.search(text)
     if dubious:
         return DubiousOwnership(dubious.group("path"))
     return LeakstopError(f"git {args[0] if args else ''} failed: {first_line(stderr)}")

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cache
 
 from leakstop.detect.confidence import CERTAIN, Confidence
 from leakstop.detect.decode import decoded_runs
 from leakstop.detect.placeholders import is_placeholder, is_placeholder_value
 from leakstop.findings import Block, Hit
+from leakstop.lazy_pattern import LazyPattern
 from leakstop.providers.base import Rule
 from leakstop.suppress.pragma import is_allowlisted
 
@@ -323,7 +323,7 @@ class _Structure:
 
         block = self.block
         text, start, end = block.text, cand.start, cand.end
-        scope_words = rule.context_patterns[0] if rule.context_patterns else _nothing()
+        scope_words = rule.context_patterns[0] if rule.context_patterns else _NOTHING.compiled
         if not self._read:
             # A hunk: its own line may settle it without reading the whole file.
             label = label_of(text, start, end)  # no path: a hunk's first line is no header
@@ -364,11 +364,8 @@ class _Structure:
         return self._starts[line - 1] + column
 
 
-@cache
-def _nothing() -> re.Pattern[str]:
-    """Matches nowhere: the scope words of a rule without any."""
-    return re.compile(r"(?!)")
-
+_NOTHING = LazyPattern(r"(?!)")
+"""Matches nowhere: the scope words of a rule without any."""
 
 _NEWLINE = re.compile("\n")
 

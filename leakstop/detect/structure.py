@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from leakstop.detect.lazy_pattern import LazyPattern
+from leakstop.lazy_pattern import LazyPattern
 
 # Enclosing brackets, indentation parents, sections and the `INSERT` or `COPY` that
 # names a row's columns are found at any distance: they are indexed once per text and

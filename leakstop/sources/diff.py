@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 
 from leakstop.findings import Block, Skipped
+from leakstop.lazy_pattern import LazyPattern
 from leakstop.sources.text import (
     DEFAULT_MAX_BYTES,
     LFS_POINTER_MAX,
@@ -180,11 +180,8 @@ def _quoted_tokens(header: bytes) -> list[str]:
     return tokens
 
 
-@cache
-def _octal() -> re.Pattern[bytes]:
-    """An octal escape in a path git quoted."""
-    return re.compile(rb"[0-7]{1,3}")
-
+_OCTAL = LazyPattern(rb"[0-7]{1,3}")
+"""An octal escape in a path git quoted."""
 
 _ESCAPES = {b"n": 10, b"t": 9, b"r": 13, b'"': 34, b"\\": 92, b"a": 7, b"b": 8, b"f": 12, b"v": 11}
 
@@ -199,7 +196,7 @@ def unquote_path(value: bytes) -> str:
     while i < len(body):
         char = body[i : i + 1]
         if char == b"\\" and i + 1 < len(body):
-            octal = _octal().match(body, i + 1)
+            octal = _OCTAL.match(body, i + 1)
             if octal is not None:
                 out.append(int(octal.group(), 8) & 0xFF)
                 i = octal.end()

@@ -11,13 +11,12 @@ right. Memory stays about twice the piece size, whatever the file's size.
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterator
-from functools import cache
 from typing import BinaryIO
 
 from leakstop.detect.engine import CONTEXT_CHARS, LABEL_CHARS
 from leakstop.findings import Block
+from leakstop.lazy_pattern import LazyPattern
 from leakstop.sources.text import SNIFF, skip_reason, wide_encoding
 
 MIN_PIECE = 8192
@@ -27,10 +26,8 @@ _CONTEXT = CONTEXT_CHARS + LABEL_CHARS + 256
 """Characters kept on each side of a piece as context (more than any rule looks)."""
 
 
-@cache
-def _non_key_char() -> re.Pattern[str]:
-    """A character that cannot be part of a key: a line too long for one piece is cut there."""
-    return re.compile(r"[^A-Za-z0-9_-]")
+_CUT = LazyPattern(r"[^A-Za-z0-9_-]")
+"""A character that cannot be part of a key: a line too long for one piece is cut there."""
 
 
 def stream(handle: BinaryIO, name: str, piece: int) -> Iterator[Block | str]:
@@ -75,6 +72,6 @@ def _cut(window: str, start: int, piece: int) -> int:
     if newline >= 0:
         return newline + 1
     low = max(start + 1, limit - 4096)
-    for found in reversed(list(_non_key_char().finditer(window, low, limit))):
+    for found in reversed(list(_CUT.finditer(window, low, limit))):
         return found.start()
     return limit

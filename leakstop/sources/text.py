@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import codecs
-import re
-from functools import cache
+
+from leakstop.lazy_pattern import LazyPattern
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 """The largest file or change held in memory whole: files mode streams larger files in
@@ -20,17 +20,14 @@ SNIFF = 8192
 LFS_POINTER_MAX = 1024
 
 
-@cache
-def _lfs_pointer() -> re.Pattern[bytes]:
-    """A git-lfs pointer file, exactly (compiled on first use: most scans meet none)."""
-    return re.compile(
-        rb"version (?:https://git-lfs\.github\.com/spec/v1|https://hawser\.github\.com/spec/v1"
-        rb"|http://git-media\.io/v/2)\r?\n"
-        rb"(?:ext-\d+-\w+ sha256:[0-9a-f]{64}\r?\n)*"
-        rb"oid sha256:[0-9a-f]{64}\r?\n"
-        rb"size \d+(?:\r?\n)?"
-    )
-
+_LFS_POINTER = LazyPattern(
+    rb"version (?:https://git-lfs\.github\.com/spec/v1|https://hawser\.github\.com/spec/v1"
+    rb"|http://git-media\.io/v/2)\r?\n"
+    rb"(?:ext-\d+-\w+ sha256:[0-9a-f]{64}\r?\n)*"
+    rb"oid sha256:[0-9a-f]{64}\r?\n"
+    rb"size \d+(?:\r?\n)?"
+)
+"""A git-lfs pointer file, exactly (compiled on first use: most scans meet none)."""
 
 LFS_REASON = "git-lfs pointer (content is stored outside git)"
 
@@ -48,11 +45,8 @@ _WIDE_BOMS = (
 _WIDE_UNITS = (("utf-32-le", 4, 0), ("utf-32-be", 4, 3), ("utf-16-le", 2, 0), ("utf-16-be", 2, 1))
 
 
-@cache
-def _control() -> re.Pattern[str]:
-    """Control characters that text does not hold (tab, newlines, form feed and escape
-    aside)."""
-    return re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_CONTROL = LazyPattern(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+"""Control characters that text does not hold (tab, newlines, form feed and escape aside)."""
 
 
 def skip_reason(data: bytes) -> str | None:
@@ -66,8 +60,8 @@ def skip_reason(data: bytes) -> str | None:
 
 
 def is_lfs_pointer(data: bytes) -> bool:
-    """Whether `data` is exactly a git-lfs pointer file (see `_lfs_pointer`)."""
-    return len(data) < LFS_POINTER_MAX and _lfs_pointer().fullmatch(data) is not None
+    """Whether `data` is exactly a git-lfs pointer file (see `_LFS_POINTER`)."""
+    return len(data) < LFS_POINTER_MAX and _LFS_POINTER.fullmatch(data) is not None
 
 
 def decode(data: bytes) -> str:
@@ -123,4 +117,4 @@ def _decodes_as_text(head: bytes, encoding: str) -> bool:
         text = decoder.decode(head, final=False)
     except UnicodeDecodeError:
         return False
-    return len(_control().findall(text)) * 100 <= len(text)
+    return len(_CONTROL.findall(text)) * 100 <= len(text)

@@ -1,4 +1,5 @@
-"""LazyPattern compiles on first use and answers as the compiled pattern would."""
+"""LazyPattern compiles on first use and answers as the compiled pattern would (str and
+bytes)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 import pytest
 
 from leakstop.detect import structure
-from leakstop.detect.lazy_pattern import LazyPattern
+from leakstop.lazy_pattern import LazyPattern
 
 TEXT = "api_key = a1\nAPI_KEY = b2\nother = c3\n"
 
@@ -42,6 +43,14 @@ def test_each_method_answers_as_re_does(pos: int, endpos: int) -> None:
         m.span() for m in real.finditer(TEXT, pos, endpos)
     ]
     assert lazy.findall(TEXT, pos, endpos) == real.findall(TEXT, pos, endpos)
+    assert spans(lazy.fullmatch(TEXT, pos, endpos)) == spans(real.fullmatch(TEXT, pos, endpos))
+
+
+def test_a_bytes_pattern_answers_in_bytes() -> None:
+    lazy, data = LazyPattern(rb"oid sha256:([0-9a-f]{4})"), b"x\noid sha256:beef\n"
+    found = lazy.search(data)
+    assert found is not None and found.group(1) == b"beef"
+    assert lazy.fullmatch(b"oid sha256:beef") is not None and lazy.fullmatch(data) is None
 
 
 def test_the_structure_patterns_all_compile() -> None:
