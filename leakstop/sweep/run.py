@@ -22,7 +22,7 @@ from leakstop.detect.engine import Detector
 from leakstop.errors import LeakstopError
 from leakstop.findings import Finding, Skipped
 from leakstop.providers import all_rules
-from leakstop.report.records import FindingRecord, SkippedRecord, of_finding
+from leakstop.report.records import FindingRecord, SkippedRecord, of_finding, of_skipped
 from leakstop.report.sweep_records import RepoStatus
 from leakstop.sources.text import DEFAULT_MAX_BYTES
 from leakstop.sweep import forge, state
@@ -263,7 +263,7 @@ def settle(
     result.records = _unique([*records, *fresh])
     named = [SkippedRecord(path, why) for path, why in sorted(scanned.skipped.items())]
     unreadable = sorted(scanned.unreadable, key=lambda s: (s.file, s.commit or ""))
-    skipped = [SkippedRecord(s.file, s.reason, s.commit or None) for s in unreadable]
+    skipped = [of_skipped(s) for s in unreadable]
     old_skipped = base.skipped if base else []
     all_skipped = _unique_skips([*old_skipped, *named, *skipped])
     result.skipped = [replace(s, repository=target.name) for s in all_skipped]
