@@ -37,11 +37,14 @@ ENCODED_PATTERNS = (
     rb"Basic [A-Za-z0-9+/]{24}",  # a basic-auth header's credentials
     rb"%(?<=[A-Za-z0-9]%)(?:2[dD]|5[fF])[A-Za-z0-9]{4}",  # a key's `-`/`_` percent-encoded
     rb"\\(?:u00(?:2[dD]|5[fF])|x(?:2d|5f))",  # the same as a JSON/JS escape
-    # A GUID base64-encoded whole (`ECGRID_API_KEY=<base64>`): its four dashes fix the
-    # characters at 11, 18, 24 and 31 of the encoding (t, 0 or 1, L, t), whatever its hex
-    # digits. Led by the `L`, the rarest of them (the lookbehind checks the two before it):
-    # a third of the time of a search led by `t`.
-    rb"L(?<=t[A-Za-z0-9+/_-]{6}[01][A-Za-z0-9+/_-]{5}L)[A-Za-z0-9+/_-]{6}t",
+    # A GUID in base64 (`ECGRID_API_KEY=<base64>`, a JSON blob encoded whole): whatever its
+    # hex digits, its four dashes fix four characters of the encoding, which ones depending
+    # on where the GUID starts in the encoded bytes (offset mod 3): t, 0|1, L, t; or L, t,
+    # 0|1, L; or 0|1, L, t, 0|1. Each holds an `L`, the rarest of them in text: the search is
+    # led by it (lookbehinds check what comes before), a third of the time of one led by `t`.
+    rb"L(?:(?<=t[A-Za-z0-9+/_-]{6}[01][A-Za-z0-9+/_-]{5}L)[A-Za-z0-9+/_-]{6}t"
+    rb"|[A-Za-z0-9+/_-]{6}t[A-Za-z0-9+/_-]{6}[01][A-Za-z0-9+/_-]{5}L"
+    rb"|(?<=[01][A-Za-z0-9+/_-]{5}L)[A-Za-z0-9+/_-]{6}t[A-Za-z0-9+/_-]{6}[01])",
 )
 """What marks text holding an encoding this module decodes, for streams of patches: each is
 one C-speed pass over the stream, so they are few, literal-led, and rare in code."""

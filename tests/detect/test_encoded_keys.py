@@ -182,17 +182,26 @@ def test_encoded_keys_in_every_mode(repo: Repo, run_cli: RunCli, mode: str) -> N
 
 
 # -- a GUID base64-encoded whole, outside a Kubernetes Secret ----------------------------
+_NESTED, _NESTED_END = '{"ECGrid": {"ApiKey": "', '"}}'
+_FLAT, _FLAT_END = '{"ECGRID_KEY": "', '"}'
+
+
 def _encoded_guids() -> tuple[dict[str, str], set[tuple[str, str, int]], list[str]]:
-    """ECGrid keys base64-encoded whole, the way `printf %s KEY | base64` and `echo KEY |
-    base64` (a trailing newline encoded too) and base64url write them, in files that hold no
-    `kind: Secret`; beside them a GUID encoded the same way that nothing names as ECGrid's."""
-    plain, echoed, urlsafe = (new_key("ecgrid-api-key") for _ in range(3))
+    """ECGrid keys in base64 in files that hold no `kind: Secret`: encoded whole, the way
+    `printf %s KEY | base64` and `echo KEY | base64` (a trailing newline encoded too) and
+    base64url write them, and inside a JSON blob encoded whole, where the GUID starts at an
+    offset that is not a multiple of 3 (its dashes then fix other characters of the
+    encoding); beside them a GUID encoded the same way that nothing names as ECGrid's."""
+    plain, echoed, urlsafe, nested, flat = (new_key("ecgrid-api-key") for _ in range(5))
     upper = new_key("ecgrid-api-key").upper()
+    assert {len(_NESTED) % 3, len(_FLAT) % 3} == {1, 2}, "both other alignments"
     files = {
         ".env.production": f"ECGRID_API_KEY={b64(plain)}\n",
         "deploy/ecgrid.yaml": f"ecgrid:\n  mailbox: 4711\n  api_key: {b64(echoed + chr(10))}\n",
         "ops/ecgrid.sh": f"export ECGRID_API_KEY_B64='{ENCODINGS['base64-urlsafe'](urlsafe)}'\n",
         "ops/ecgrid.ini": f"[ecgrid]\nApiKey = {b64(upper)}\n",
+        "ops/settings.env": "APP_SETTINGS_B64=" + b64(_NESTED + nested + _NESTED_END) + "\n",
+        "ops/flat.env": "APP_JSON=" + b64(_FLAT + flat + _FLAT_END) + "\n",
         "app/request.env": f"REQUEST_ID={b64(str(uuid.uuid4()))}\n",
     }
     expected = {
@@ -200,8 +209,10 @@ def _encoded_guids() -> tuple[dict[str, str], set[tuple[str, str, int]], list[st
         (hashed_secret(echoed), "deploy/ecgrid.yaml", 3),
         (hashed_secret(urlsafe), "ops/ecgrid.sh", 1),
         (hashed_secret(upper), "ops/ecgrid.ini", 2),
+        (hashed_secret(nested), "ops/settings.env", 1),
+        (hashed_secret(flat), "ops/flat.env", 1),
     }
-    return files, expected, [plain, echoed, urlsafe, upper]
+    return files, expected, [plain, echoed, urlsafe, upper, nested, flat]
 
 
 @pytest.mark.parametrize("mode", ["files", "staged", "range", "history"])
