@@ -205,13 +205,20 @@ def test_a_dangling_dotenv_link_cannot_place_the_new_key(
     assert not bait.exists()
 
 
-@pytest.mark.parametrize("linked", [".env", "config"])
+@pytest.mark.parametrize(
+    ("linked", "spec"),
+    [
+        (".env", "dotenv:.env:EH_KEY"),  # a linked file
+        ("config", "dotenv:config/.env:EH_KEY"),  # a file in a linked directory
+        ("config", "file:config"),  # a key-file directory that is a link
+    ],
+)
 def test_a_symlink_the_repository_tracks_cannot_redirect_the_new_key(
-    control: SimulatorControl, run_cli: RunCli, repo: Repo, tmp_path: Path, linked: str
+    control: SimulatorControl, run_cli: RunCli, repo: Repo, tmp_path: Path, linked: str, spec: str
 ) -> None:
-    """A checkout whose committed `.env` (or `config/` directory) is a symlink to a file
-    outside it would have the new key written there, into a file its author chose (for
-    root, any file): refused before any call, and the file is left as it was."""
+    """A checkout whose committed `.env` (or `config/` directory) is a symlink to a place
+    outside it would have the new key written there, where its author chose (for root,
+    anywhere): refused before any call, and nothing there changes."""
     key = control.create_account("electronhub", "master").key
     bait_dir = tmp_path / "elsewhere"
     bait_dir.mkdir()
@@ -220,17 +227,13 @@ def test_a_symlink_the_repository_tracks_cannot_redirect_the_new_key(
     (repo.path / linked).symlink_to(bait if linked == ".env" else bait_dir)
     repo.git("add", linked)
     repo.commit("link")
-    outcome = _rotate(
-        run_cli,
-        key,
-        repo.path,
-        "dotenv:.env:EH_KEY" if linked == ".env" else "dotenv:config/.env:EH_KEY",
-    )
+    outcome = _rotate(run_cli, key, repo.path, spec)
     assert outcome.code == 2, outcome.out + outcome.err
     assert "a symlink the repository brought" in outcome.err
     assert len(outcome.err.strip().splitlines()) == 1
     assert control.calls() == []
     assert bait.read_text() == "EH_KEY=placeholder\n"
+    assert sorted(p.name for p in bait_dir.iterdir()) == [".env"]
 
 
 def test_a_symlink_of_the_users_own_still_delivers(
